@@ -1,0 +1,41 @@
+"""Help texts (knack YAML) for `az aks wasi-migrate`. Every command has at least one example."""
+
+from knack.help_files import helps  # pylint: disable=unused-import
+
+helps["aks wasi-migrate"] = """
+type: group
+short-summary: Move workloads off the retired AKS WASI (WasmWasi) node pools.
+long-summary: >
+    AKS retired its WASI node pools: none can be created, the Wasm shims left the node images in June 2025,
+    and any node AKS recreates in such a pool can no longer run Wasm pods. These commands find the WASI
+    pools, assess the workloads tied to them, create supported replacements (a standard node pool for the
+    SpinKube shim, or Azure Container Instances), move the workloads and drain the old pool safely.
+    Never scale, upgrade or reimage a WASI pool: create the replacement first.
+"""
+
+helps["aks wasi-migrate list"] = """
+type: command
+short-summary: List every WASI node pool in a subscription, resource group, cluster, or all subscriptions.
+long-summary: >
+    One record per WASI pool (workloadRuntime WasmWasi, in any letter case). A subscription costs one paged
+    list of its managed clusters; only --name reads a cluster's pools one by one.
+    Exit codes: 0 listed (possibly none), 1 error, 3 resource group or cluster not found.
+examples:
+  - name: List the WASI pools in the current subscription.
+    text: az aks wasi-migrate list -o table
+  - name: List the WASI pools of one cluster.
+    text: az aks wasi-migrate list -g MyResourceGroup -n MyCluster
+  - name: Search every subscription you can see and print cluster/pool pairs.
+    text: az aks wasi-migrate list --all-subscriptions --query "[].[clusterName, name]" -o tsv
+"""
+
+helps["aks wasi-migrate show"] = """
+type: command
+short-summary: Show one WASI node pool in full.
+long-summary: >
+    Fails with a clear message when the pool exists but is not a WASI pool, and with exit code 3 when the
+    cluster or the pool does not exist.
+examples:
+  - name: Show a WASI pool.
+    text: az aks wasi-migrate show -g MyResourceGroup -n MyCluster --nodepool-name wasipool
+"""

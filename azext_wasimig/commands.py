@@ -1,0 +1,11 @@
+"""Command table of `az aks wasi-migrate` (loaded for every `az aks` call: keep imports light)."""
+
+
+def load_command_table(self, _):
+    from azext_wasimig._format import pool_list_table_format, pool_show_table_format
+    from azext_wasimig._validators import validate_list_scope
+
+    with self.command_group("aks wasi-migrate", is_preview=True) as g:
+        g.custom_command("list", "wasi_list", table_transformer=pool_list_table_format,
+                         validator=validate_list_scope)
+        g.custom_show_command("show", "wasi_show", table_transformer=pool_show_table_format)
