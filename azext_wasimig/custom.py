@@ -4,6 +4,9 @@ They return plain dicts/lists (the CLI renders them with -o/--query) and never p
 warnings go to stderr through knack's logger.
 """
 
+import sys
+from contextlib import contextmanager
+
 from knack.log import get_logger
 
 logger = get_logger(__name__)
@@ -65,20 +68,16 @@ def _get_cluster_and_pools(cmd, resource_group_name, cluster_name, nodepool_name
 def _list_all_subscriptions(cmd):
     from azext_wasimig import inventory
     subscriptions = _visible_subscriptions(cmd)
-    progress = cmd.cli_ctx.get_progress_controller(det=True)
-    progress.begin(message=f"Searching {len(subscriptions)} subscriptions")
-    finished = []
+    logger.info("Searching %d subscriptions", len(subscriptions))
+    with _progress(cmd) as progress:
+        finished = []
 
-    def on_done(subscription_id, error):
-        finished.append(subscription_id)
-        progress.add(message=f"{len(finished)}/{len(subscriptions)} subscriptions searched",
-                     value=len(finished), total_val=len(subscriptions))
+        def on_done(subscription_id, _error):
+            finished.append(subscription_id)
+            progress(f"{len(finished)}/{len(subscriptions)} subscriptions searched")
 
-    try:
         records, failures = inventory.find_in_subscriptions(
             sorted(subscriptions), lambda sub: _list_clusters(cmd, sub), on_done=on_done)
-    finally:
-        progress.end()
     for subscription_id, error in sorted(failures.items()):
         logger.warning("Skipped subscription %s (%s): %s", subscription_id, subscriptions[subscription_id],
                        _first_line(error))
@@ -90,17 +89,32 @@ def _visible_subscriptions(cmd):
     from azext_wasimig._client_factory import cf_subscriptions
     from azext_wasimig._errors import raise_cli_error
     try:
-        found = [_as_dict(s) for s in cf_subscriptions(cmd.cli_ctx).list()]
+        # azure-mgmt-resource models are msrest models: read attributes (as_dict() would be snake_case).
+        found = list(cf_subscriptions(cmd.cli_ctx).list())
     except Exception as ex:  # pylint: disable=broad-except
         raise_cli_error(ex, "listing the subscriptions you can see")
     visible = {}
     for sub in found:
-        state = str(sub.get("state") or "Enabled")
-        if state.lower() == "disabled":
-            logger.info("Not searching disabled subscription %s", sub.get("subscriptionId"))
+        if str(getattr(sub.state, "value", sub.state) or "Enabled").lower() == "disabled":
+            logger.info("Not searching disabled subscription %s", sub.subscription_id)
             continue
-        visible[sub.get("subscriptionId")] = sub.get("displayName") or ""
+        visible[sub.subscription_id] = sub.display_name or ""
     return visible
+
+
+@contextmanager
+def _progress(cmd):
+    """A progress line on stderr while long work runs, only for a person at a terminal: a runbook's
+    captured stderr should hold warnings and errors, not bars."""
+    if not sys.stderr.isatty():
+        yield lambda message: logger.info(message)
+        return
+    controller = cmd.cli_ctx.get_progress_controller(det=False)
+    controller.begin()
+    try:
+        yield lambda message: controller.add(message=message)
+    finally:
+        controller.end()
 
 
 def _first_line(error):
