@@ -1,0 +1,255 @@
+"""Point a workload's pods at the replacement pool (pure: plain k8s objects in and out).
+
+Placement fields of the pod template (``spec.template``; ``spec.jobTemplate.spec.template`` for a
+CronJob): ``nodeSelector``, ``affinity``, ``tolerations``, ``runtimeClassName`` and the template's
+WAGI annotations (``alpha.wagi.krustlet.dev/*``).
+
+``retarget`` first saves those fields, as they were, in the object's annotation
+``wasimig.azure.com/original-placement`` (once: a later run keeps the first copy), and always
+computes the result from that saved original. So re-running is idempotent, switching
+``parallel`` -> ``cutover`` needs no undo, and ``rollback`` puts the saved fields back exactly.
+(A placement edit made by hand between runs is therefore replaced: the original wins.)
+
+- Pool pins on ``agentpool``/``kubernetes.azure.com/agentpool`` that name the old pool are
+  removed from the nodeSelector and from node-affinity terms (an ``In`` naming the old pool is
+  dropped whole: ANDed with the new pin it could match nothing). ``parallel`` adds a required
+  term ``kubernetes.azure.com/agentpool In [old, new]`` to every remaining term (pods may run on
+  both pools while the new one is compared); ``cutover`` sets the nodeSelector
+  ``kubernetes.azure.com/agentpool: <new>``.
+- Wasm-node selectors that the new nodes will not carry are removed
+  (``kubernetes.azure.com/wasmtime-*``, ``kubernetes.io/arch=wasm32-wagi``), with the Krustlet
+  tolerations for ``kubernetes.io/arch`` and the WAGI annotations.
+- Runtime classes made for the WASI pools (``wasmtime-spin-v1``, ``wasmtime-spin-v0-*``, the
+  AKS-made ``wasmtime-spin-v2``) become ``runtime_class`` (SpinKube's ``wasmtime-spin-v2`` by
+  default). ``wasmtime-slight-*`` is left alone: SpinKube has no Slight shim (scan flags it).
+
+Patches are JSON merge patches (RFC 7386; nulls remove fields, lists are replaced whole). For the
+fields touched here a strategic merge patch means the same (none of them has a merge key), but
+kubernetes-client 37 sends ``application/json-patch+json`` unless told otherwise: pass
+``_content_type=MERGE_PATCH_CONTENT_TYPE``.
+"""
+
+import copy
+import difflib
+import json
+import re
+
+ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
+POOL_LABEL = "kubernetes.azure.com/agentpool"
+POOL_LABELS = ("agentpool", POOL_LABEL)
+DEFAULT_RUNTIME_CLASS = "wasmtime-spin-v2"
+PHASES = ("parallel", "cutover")
+PLACEMENT_FIELDS = ("nodeSelector", "affinity", "tolerations", "runtimeClassName")
+MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
+TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
+SERVER_SET_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+
+_OLD_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
+_WAGI_ANNOTATION = "alpha.wagi.krustlet.dev/"
+_WASI_LABEL_PREFIX = "kubernetes.azure.com/wasmtime-"
+_ARCH_LABEL, _WAGI_ARCH = "kubernetes.io/arch", "wasm32-wagi"
+_REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+_PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
+
+
+class RetargetError(ValueError):
+    """This object cannot be retargeted in place; the message says why and what to do."""
+
+
+def _template(obj):
+    kind, spec = obj.get("kind"), obj.get("spec") or {}
+    if kind == "Pod":
+        return obj
+    if kind == "CronJob":
+        return ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+    if kind in TEMPLATE_KINDS:
+        return spec.get("template") or {}
+    raise RetargetError(f"{kind} objects have no pod template to retarget.")
+
+
+def _wagi(annotations):
+    return {k: v for k, v in (annotations or {}).items() if k.startswith(_WAGI_ANNOTATION)}
+
+
+def placement_of(obj):
+    """The template's placement fields that are present, plus its WAGI ``annotations``."""
+    template = _template(obj)
+    spec = template.get("spec") or {}
+    placement = {k: copy.deepcopy(spec[k]) for k in PLACEMENT_FIELDS if k in spec}
+    wagi = _wagi((template.get("metadata") or {}).get("annotations"))
+    if wagi:
+        placement["annotations"] = wagi
+    return placement
+
+
+def _set_placement(template, placement):
+    """Make the template's placement exactly ``placement`` (absent keys removed)."""
+    spec = template.setdefault("spec", {})
+    for key in PLACEMENT_FIELDS:
+        if key in placement:
+            spec[key] = copy.deepcopy(placement[key])
+        else:
+            spec.pop(key, None)
+    meta = template.setdefault("metadata", {}) if placement.get("annotations") else template.get("metadata")
+    if meta is None or ("annotations" not in meta and not placement.get("annotations")):
+        return
+    kept = {k: v for k, v in (meta.get("annotations") or {}).items() if not k.startswith(_WAGI_ANNOTATION)}
+    kept.update(placement.get("annotations") or {})
+    if kept or not _wagi(meta.get("annotations")):
+        meta["annotations"] = kept
+    else:
+        meta.pop("annotations")
+
+
+def _is_wasm_label(key, values):
+    return key.startswith(_WASI_LABEL_PREFIX) or (key == _ARCH_LABEL and _WAGI_ARCH in values)
+
+
+def _node_selector(spec, old_pool, new_pool, phase):
+    selector = {k: v for k, v in (spec.get("nodeSelector") or {}).items()
+                if not (k in POOL_LABELS and v == old_pool) and not _is_wasm_label(k, [v])}
+    if phase == "cutover":
+        selector[POOL_LABEL] = new_pool
+    if selector:
+        spec["nodeSelector"] = selector
+    else:
+        spec.pop("nodeSelector", None)
+
+
+def _expression(expr, old_pool, new_pool):
+    """The expression without old-pool and Wasm-node terms; None when nothing is left of it."""
+    key, operator, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
+    if key in POOL_LABELS and operator == "In" and old_pool in values:
+        return None
+    if key in POOL_LABELS and operator == "NotIn" and new_pool in values:
+        rest = [v for v in values if v != new_pool]
+        return {**expr, "values": rest} if rest else None
+    if _is_wasm_label(key, values if operator in ("In", "Exists", None) else []):
+        rest = [v for v in values if v != _WAGI_ARCH] if key == _ARCH_LABEL else []
+        return {**expr, "values": rest} if rest else None
+    return expr
+
+
+def _term(term, old_pool, new_pool):
+    """A node-selector term cleaned of old-pool/Wasm expressions; None if that empties it (an
+    empty term would match no node)."""
+    exprs = [e for e in (_expression(x, old_pool, new_pool) for x in term.get("matchExpressions") or []) if e]
+    cleaned = {k: v for k, v in term.items() if k != "matchExpressions"}
+    if exprs:
+        cleaned["matchExpressions"] = exprs
+    return cleaned if cleaned.get("matchExpressions") or cleaned.get("matchFields") else None
+
+
+def _node_affinity(spec, old_pool, new_pool, phase):
+    affinity = spec.get("affinity") or {}
+    node = dict(affinity.get("nodeAffinity") or {})
+    required = node.pop(_REQUIRED, None) or {}
+    terms = [t for t in (_term(x, old_pool, new_pool) for x in required.get("nodeSelectorTerms") or []) if t]
+    if phase == "parallel":
+        pin = {"key": POOL_LABEL, "operator": "In", "values": [old_pool, new_pool]}
+        terms = [{**t, "matchExpressions": [*t.get("matchExpressions", []), pin]} for t in terms] or \
+            [{"matchExpressions": [pin]}]
+    if terms:
+        node[_REQUIRED] = {**required, "nodeSelectorTerms": terms}
+    preferred = [{**p, "preference": _term(p.get("preference") or {}, old_pool, new_pool)}
+                 for p in node.pop(_PREFERRED, None) or []]
+    if any(p["preference"] for p in preferred):
+        node[_PREFERRED] = [p for p in preferred if p["preference"]]
+    affinity = {k: v for k, v in {**affinity, "nodeAffinity": node}.items() if v}
+    if affinity:
+        spec["affinity"] = affinity
+    else:
+        spec.pop("affinity", None)
+
+
+def _tolerations(spec):
+    kept = [t for t in spec.get("tolerations") or []
+            if not (t.get("key") == _ARCH_LABEL and (t.get("value") == _WAGI_ARCH or t.get("operator") == "Exists"))
+            and not str(t.get("key", "")).startswith(_WASI_LABEL_PREFIX)]
+    if kept:
+        spec["tolerations"] = kept
+    else:
+        spec.pop("tolerations", None)
+
+
+def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS, allow_pod=False):
+    """A retargeted deep copy of ``obj`` (see the module docstring); ``obj`` is not changed.
+
+    A bare Pod's placement is immutable: ``RetargetError`` unless ``allow_pod`` (for a manifest
+    to recreate the pod from, e.g. with ``--export-dir``).
+    """
+    if phase not in PHASES:
+        raise RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
+    if obj.get("kind") == "Pod" and not allow_pod:
+        name = (obj.get("metadata") or {}).get("name")
+        raise RetargetError(f"Pod {name!r} has no controller and a pod's placement cannot be changed in place: "
+                            "recreate it from the exported manifest (--export-dir), or give it a controller.")
+    new = copy.deepcopy(obj)
+    annotations = new.setdefault("metadata", {}).setdefault("annotations", {})
+    if ORIGINAL_PLACEMENT not in annotations:
+        annotations[ORIGINAL_PLACEMENT] = json.dumps(placement_of(obj), sort_keys=True, separators=(",", ":"))
+    template = _template(new)
+    _set_placement(template, json.loads(annotations[ORIGINAL_PLACEMENT]))
+    spec = template["spec"]
+    _node_selector(spec, old_pool, new_pool, phase)
+    _node_affinity(spec, old_pool, new_pool, phase)
+    _tolerations(spec)
+    if _OLD_RUNTIME_CLASS.match(spec.get("runtimeClassName") or ""):
+        spec["runtimeClassName"] = runtime_class
+    _set_placement(template, {**placement_of(new), "annotations": {}})  # the same fields, no WAGI annotations
+    return new
+
+
+def rollback(obj):
+    """A copy of ``obj`` with the saved placement restored exactly and the annotation removed;
+    an object never retargeted comes back unchanged."""
+    new = copy.deepcopy(obj)
+    meta = new.get("metadata") or {}
+    if ORIGINAL_PLACEMENT not in (meta.get("annotations") or {}):
+        return new
+    original = json.loads(meta["annotations"].pop(ORIGINAL_PLACEMENT))
+    if not meta["annotations"]:
+        meta.pop("annotations")
+    _set_placement(_template(new), original)
+    return new
+
+
+def clean(obj):
+    """A copy without what the server sets (status, managedFields, resourceVersion, uid, ...)."""
+    new = copy.deepcopy(obj)
+    new.pop("status", None)
+    for key in SERVER_SET_METADATA:
+        (new.get("metadata") or {}).pop(key, None)
+    return new
+
+
+def export(obj):
+    """The object as clean YAML (sorted keys), fit to keep or to apply."""
+    import yaml  # PyYAML comes with azure-cli; imported here to keep module import cheap
+    return yaml.safe_dump(clean(obj), sort_keys=True, default_flow_style=False)
+
+
+def diff(old_obj, new_obj, name):
+    """A unified diff of the two objects' clean YAML; empty when nothing changes."""
+    before, after = export(old_obj).splitlines(keepends=True), export(new_obj).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def merge_patch(old, new):
+    """The JSON merge patch (RFC 7386) that turns ``old`` into ``new``: changed keys, removed
+    keys as null, lists and non-objects whole. Empty when they are equal."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return copy.deepcopy(new)
+    patch = {key: None for key in old if key not in new}
+    for key, value in new.items():
+        if key not in old or not isinstance(value, dict) or not isinstance(old[key], dict):
+            if old.get(key, object()) != value:
+                patch[key] = copy.deepcopy(value)
+        elif old[key] != value:
+            patch[key] = merge_patch(old[key], value)
+    return patch
+
+
+def strategic_patch(old_obj, new_obj):
+    """The patch the lead applies: a JSON merge patch (see the module docstring for the content type)."""
+    return merge_patch(old_obj, new_obj)

@@ -1,0 +1,280 @@
+"""The ACI container-group core: k8s objects in, REST PUT bodies (ContainerGroupsCreateOrUpdate shape) out."""
+
+import base64
+import copy
+import json
+import pathlib
+
+import pytest
+
+from azext_wasimig.targets import aci_spec
+from azext_wasimig.targets.aci_spec import UnsupportedWorkload
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
+SUBNET = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/"
+          "virtualNetworks/vnet1/subnets/aci")
+CLUSTER_ID = "/subscriptions/0000/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1"
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def secret(name, **data):
+    return {"metadata": {"name": name, "namespace": "demo"}, "type": "Opaque",
+            "data": {k: b64(v) for k, v in data.items()}}
+
+
+def pull_secret(name, server, user, password):
+    config = {"auths": {server: {"username": user, "password": password, "auth": b64(f"{user}:{password}")}}}
+    return {"metadata": {"name": name}, "type": "kubernetes.io/dockerconfigjson",
+            "data": {".dockerconfigjson": b64(json.dumps(config))}}
+
+
+SECRETS = [secret("app", token="s3cr3t-token"), pull_secret("acr", "https://myreg.azurecr.io", "puller", "pull-pass")]
+CONFIGMAPS = [{"metadata": {"name": "cfg"}, "data": {"MODE": "prod", "GREETING": "hello"}}]
+SERVICES = [{"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"},
+                                                   "ports": [{"port": 8080, "targetPort": "http"}]}}]
+
+
+def spin_deployment(**spec_extra):
+    container = {"name": "web", "image": "myreg.azurecr.io/spin-web:1.0", "command": ["/"],
+                 "ports": [{"name": "http", "containerPort": 80}],
+                 "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "app", "key": "token"}}},
+                         {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "MODE"}}},
+                         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                 "resources": {"requests": {"cpu": "250m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+                 "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10},
+                 "readinessProbe": {"tcpSocket": {"port": 80}}}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "demo"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"runtimeClassName": "wasmtime-spin-v2",
+                                           "imagePullSecrets": [{"name": "acr"}],
+                                           "containers": [container], **spec_extra}}}}
+
+
+def context(**extra):
+    return {"location": "West Europe", "secrets": SECRETS, "configmaps": CONFIGMAPS, "services": SERVICES,
+            "is_wasm": True, "dns_name_label": "spinweb", "cluster_id": CLUSTER_ID, **extra}
+
+
+def test_spin_deployment_with_two_replicas_becomes_two_groups_with_secure_values():
+    groups, notes = aci_spec.build(spin_deployment(), context())
+    assert [name for name, _ in groups] == ["web-0", "web-1"]
+    name, body = groups[1]
+    container = body["properties"]["containers"][0]["properties"]
+    assert body["location"] == "westeurope" and body["properties"]["osType"] == "Linux"
+    assert container["image"] == aci_spec.SPIN_IMAGE
+    assert container["command"] == ["spin", "up", "--listen", "0.0.0.0:80", "-f", "myreg.azurecr.io/spin-web:1.0"]
+    assert container["environmentVariables"] == [{"name": "TOKEN", "secureValue": "s3cr3t-token"},
+                                                 {"name": "MODE", "value": "prod"},
+                                                 {"name": "POD_NAME", "value": "web-1"}]
+    assert container["resources"] == {"requests": {"cpu": 0.25, "memoryInGB": 0.2}}  # limits capped at the group's
+    assert container["livenessProbe"] == {"periodSeconds": 10, "httpGet": {"path": "/healthz", "port": 80,
+                                                                            "scheme": "http"}}
+    assert "readinessProbe" not in container and any("tcpSocket" in n for n in notes)
+    assert body["properties"]["ipAddress"] == {"type": "Public", "ports": [{"port": 80, "protocol": "TCP"}],
+                                               "dnsNameLabel": "spinweb-1"}
+    assert body["tags"] == {"wasimig.migratedFrom": "demo/Deployment/web", "wasimig.replica": "1",
+                            "wasimig.cluster": CLUSTER_ID}
+    # the Spin image is public: the pull secret's registry is not one the group pulls from
+    assert "imageRegistryCredentials" not in body["properties"]
+    assert any("spin up -f" in n for n in notes) and any("port 8080 is reached on 80" in n for n in notes)
+
+
+def test_rebuilt_image_uses_the_pull_secret_and_drops_the_shim_command():
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(image="myreg.azurecr.io/web-container:1.0", replicas=1))
+    props = body["properties"]
+    assert props["containers"][0]["properties"]["image"] == "myreg.azurecr.io/web-container:1.0"
+    assert props["containers"][0]["properties"]["command"] == []  # the shim-era "/" would not start a container
+    assert props["imageRegistryCredentials"] == [{"server": "myreg.azurecr.io", "username": "puller",
+                                                  "password": "pull-pass"}]
+    assert props["ipAddress"]["dnsNameLabel"] == "spinweb"
+
+
+def test_plain_container_keeps_command_and_args_with_variables_expanded():
+    work = spin_deployment()
+    work["spec"]["template"]["spec"]["containers"][0].update(command=["/app/server"], args=["--mode", "$(MODE)"])
+    [(_, body)], _ = aci_spec.build(work, context(is_wasm=False, replicas=1))
+    container = body["properties"]["containers"][0]["properties"]
+    assert container["image"] == "myreg.azurecr.io/spin-web:1.0"
+    assert container["command"] == ["/app/server", "--mode", "prod"]
+    assert body["properties"]["imageRegistryCredentials"][0]["server"] == "myreg.azurecr.io"
+    work["spec"]["template"]["spec"]["containers"][0]["args"] = ["--token", "$(TOKEN)"]
+    with pytest.raises(UnsupportedWorkload, match="Secret value in its command"):
+        aci_spec.build(work, context(is_wasm=False, replicas=1))
+
+
+def test_redact_hides_every_secret_and_leaves_the_body_alone():
+    work = spin_deployment(volumes=[{"name": "certs", "secret": {"secretName": "app"}}])
+    [(_, body)], _ = aci_spec.build(work, context(image="myreg.azurecr.io/c:1", replicas=1))
+    shown = json.dumps(aci_spec.redact(body))
+    for value in ("s3cr3t-token", "pull-pass", b64("s3cr3t-token")):
+        assert value not in shown
+    assert shown.count('"***"') == 3
+    assert "s3cr3t-token" in json.dumps(body)
+
+
+def test_pvc_workload_fails_alone_with_a_clear_reason():
+    good = spin_deployment()
+    bad = spin_deployment(volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "d"}}])
+    results = {}
+    for name, work in (("good", good), ("bad", bad)):
+        try:
+            results[name] = aci_spec.group_bodies(work, context())
+        except UnsupportedWorkload as ex:
+            results[name] = ex.reason
+    assert len(results["good"]) == 2
+    assert results["bad"] == "volume 'data' is a persistentVolumeClaim volume, which ACI cannot mount"
+
+
+@pytest.mark.parametrize("spec_extra, reason", [
+    ({"volumes": [{"name": "h", "hostPath": {"path": "/var"}}]}, "hostPath volume"),
+    ({"initContainers": [{"name": "proxy", "image": "envoy", "restartPolicy": "Always"}]}, "sidecar"),
+])
+def test_other_inexpressible_pods(spec_extra, reason):
+    with pytest.raises(UnsupportedWorkload, match=reason):
+        aci_spec.group_bodies(spin_deployment(**spec_extra), context())
+
+
+def test_args_without_command_and_unknown_field_refs_fail_with_reasons():
+    work = spin_deployment()
+    work["spec"]["template"]["spec"]["containers"][0].update(args=["serve"], command=[])
+    with pytest.raises(UnsupportedWorkload, match="args without a command"):
+        aci_spec.group_bodies(work, context(is_wasm=False))
+    work = spin_deployment()
+    work["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}})
+    with pytest.raises(UnsupportedWorkload, match="status.podIP"):
+        aci_spec.group_bodies(work, context())
+
+
+def test_cronjob_is_refused_and_job_keeps_its_restart_policy():
+    pod = spin_deployment()["spec"]["template"]
+    pod["spec"]["restartPolicy"] = "OnFailure"
+    with pytest.raises(UnsupportedWorkload, match="schedule"):
+        aci_spec.group_bodies({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {}}}, context())
+    groups = aci_spec.group_bodies({"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": pod}}, context())
+    assert [n for n, _ in groups] == ["j-0"] and groups[0][1]["properties"]["restartPolicy"] == "OnFailure"
+
+
+def test_body_round_trips_through_the_sdk_model():
+    from azure.mgmt.containerinstance.models import ContainerGroup
+    work = spin_deployment(volumes=[{"name": "cfg", "configMap": {"name": "cfg"}}, {"name": "tmp", "emptyDir": {}}],
+                           initContainers=[{"name": "init", "image": "busybox", "command": ["true"]}])
+    for _, body in aci_spec.group_bodies(work, context(subnet_id=SUBNET, dns_name_label=None)):
+        wire = ContainerGroup.from_dict(copy.deepcopy(body)).serialize()
+        assert_contained(body, wire)
+        assert body["properties"]["subnetIds"] == [{"id": SUBNET}]
+        assert body["properties"]["ipAddress"]["type"] == "Private"
+
+
+def assert_contained(expected, actual, path="body"):
+    """Every key and value of ``expected`` is in ``actual`` (the SDK may add defaults)."""
+    if isinstance(expected, dict):
+        for key, value in expected.items():
+            assert key in actual, f"{path}.{key} lost"
+            assert_contained(value, actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert len(expected) == len(actual), path
+        for i, (want, have) in enumerate(zip(expected, actual)):
+            assert_contained(want, have, f"{path}[{i}]")
+    else:
+        assert expected == actual, path
+
+
+def test_example_request_has_the_shape_we_build():
+    request = json.loads((EXAMPLES / "ContainerGroupsCreateOrUpdate.json").read_text())["parameters"]["containerGroup"]
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1))
+    assert set(body) <= set(request) | {"tags"}
+    assert set(body["properties"]) <= set(request["properties"]) | {"restartPolicy"}
+    container_keys = set(request["properties"]["containers"][0]["properties"]) | {"livenessProbe", "readinessProbe"}
+    assert set(body["properties"]["containers"][0]["properties"]) <= container_keys
+
+
+@pytest.mark.parametrize("ref, expected", [
+    ("demo/deployment/web", ("demo", "Deployment", "web")), ("demo/Deploy/web", ("demo", "Deployment", "web")),
+    ("kube-system/STS/db", ("kube-system", "StatefulSet", "db")), ("a/ds/x", ("a", "DaemonSet", "x")),
+    ("a/rs/x", ("a", "ReplicaSet", "x")), ("a/po/x", ("a", "Pod", "x")), ("a/jobs/x", ("a", "Job", "x")),
+    ("a/cronjob/x.y", ("a", "CronJob", "x.y")),
+])
+def test_parse_workload_ref(ref, expected):
+    assert aci_spec.parse_workload_ref(ref) == expected
+
+
+@pytest.mark.parametrize("ref", ["web", "demo/web", "demo/service/web", "Demo/deployment/web", "a/b/c/d", ""])
+def test_parse_workload_ref_rejects(ref):
+    with pytest.raises(aci_spec.InvalidTarget, match="NAMESPACE/KIND/NAME"):
+        aci_spec.parse_workload_ref(ref)
+
+
+@pytest.mark.parametrize("location, subnet, message", [
+    ("west-europe!", None, "--location"), ("", None, "--location"),
+    ("westeurope", "/subscriptions/x/subnets/y", "--subnet-id"),
+    ("westeurope", "subnet1", "--subnet-id"),
+])
+def test_malformed_location_or_subnet(location, subnet, message):
+    with pytest.raises(aci_spec.InvalidTarget, match=message):
+        aci_spec.group_bodies(spin_deployment(), context(location=location, subnet_id=subnet, dns_name_label=None))
+
+
+def test_resources_round_up_to_what_aci_accepts_and_default_like_az():
+    work = spin_deployment()
+    container = work["spec"]["template"]["spec"]["containers"][0]
+    container["resources"] = {"requests": {"cpu": "1234m", "memory": "1.05G"}}
+    [(_, body)], _ = aci_spec.build(work, context(replicas=1))
+    assert body["properties"]["containers"][0]["properties"]["resources"] == {
+        "requests": {"cpu": 1.24, "memoryInGB": 1.1}}
+    container["resources"] = {}
+    [(_, body)], _ = aci_spec.build(work, context(replicas=1))
+    assert body["properties"]["containers"][0]["properties"]["resources"] == {
+        "requests": {"cpu": 1.0, "memoryInGB": 1.5}}
+
+
+def test_limits_above_the_request_are_kept_up_to_the_group_total():
+    work = spin_deployment()
+    spec = work["spec"]["template"]["spec"]
+    spec["containers"].append({"name": "side", "image": "busybox", "command": ["sleep", "inf"],
+                               "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}})
+    [(_, body)], _ = aci_spec.build(work, context(replicas=1, image=None, is_wasm=False))
+    assert body["properties"]["containers"][0]["properties"]["resources"]["limits"] == {"cpu": 1.0, "memoryInGB": 1.1}
+
+
+def test_group_names_are_valid_deterministic_and_distinct_when_shortened():
+    long_a, long_b = "a" * 70 + "x", "a" * 70 + "y"
+    names = {aci_spec.group_name(long_a, 3), aci_spec.group_name(long_b, 3)}
+    assert len(names) == 2 and all(len(n) <= 63 and n.endswith("-3") for n in names)
+    assert aci_spec.group_name(long_a, 3) == aci_spec.group_name(long_a, 3)
+    assert aci_spec.group_name("My.App--v2", 0) == "my-app-v2-0"
+
+
+def test_env_from_expansion_and_optional_refs():
+    container = {"name": "c", "envFrom": [{"configMapRef": {"name": "cfg"}, "prefix": "CFG_"},
+                                          {"secretRef": {"name": "missing", "optional": True}}],
+                 "env": [{"name": "MSG", "value": "$(CFG_GREETING) world $$(CFG_MODE)"},
+                         {"name": "OPT",
+                          "valueFrom": {"secretKeyRef": {"name": "app", "key": "nope", "optional": True}}}]}
+    env = aci_spec.resolve_env(container, "demo", CONFIGMAPS, SECRETS)
+    assert env == [{"name": "CFG_GREETING", "value": "hello"}, {"name": "CFG_MODE", "value": "prod"},
+                   {"name": "MSG", "value": "hello world $(CFG_MODE)"}]
+    container["env"].append({"name": "LEAK", "value": "x$(token)"})
+    container["envFrom"].append({"secretRef": {"name": "app"}, "prefix": ""})
+    with pytest.raises(UnsupportedWorkload, match="embeds a Secret"):
+        aci_spec.resolve_env(container, "demo", CONFIGMAPS, {s["metadata"]["name"]: s for s in SECRETS})
+
+
+def test_registry_credentials_from_docker_config_and_legacy_dockercfg():
+    legacy = {"metadata": {"name": "old"}, "type": "kubernetes.io/dockercfg",
+              "data": {".dockercfg": b64(json.dumps({"https://index.docker.io/v1/": {"auth": b64("me:pw")}}))}}
+    assert aci_spec.registry_credentials([SECRETS[1], legacy]) == [
+        {"server": "myreg.azurecr.io", "username": "puller", "password": "pull-pass"},
+        {"server": "index.docker.io", "username": "me", "password": "pw"}]
+    with pytest.raises(UnsupportedWorkload, match="no readable docker config"):
+        aci_spec.registry_credentials([secret("broken", **{".dockerconfigjson": "not json"})])
+
+
+def test_same_source_is_recognised_for_reruns():
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1))
+    assert aci_spec.compare_existing({"tags": dict(body["tags"])}, body) == "same"
+    assert aci_spec.compare_existing({"tags": {"owner": "someone"}}, body) == "different"

@@ -1,0 +1,194 @@
+"""Retargeting pod templates from the old WASI pool to the new pool, and back."""
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from azext_wasimig import retarget as rt
+
+OLD, NEW = "wasipool", "wasipool2"
+
+
+def krustlet_deployment():
+    """A Krustlet-era WAGI workload: arch selector, Krustlet tolerations, WAGI annotations, old-pool pin."""
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "wagi", "namespace": "demo", "resourceVersion": "42", "uid": "u-1",
+                     "creationTimestamp": "2022-01-01T00:00:00Z", "managedFields": [{"manager": "kubectl"}],
+                     "labels": {"app": "wagi"}},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "wagi"}}, "template": {
+            "metadata": {"labels": {"app": "wagi"},
+                         "annotations": {"alpha.wagi.krustlet.dev/default-host": "0.0.0.0:3001",
+                                         "alpha.wagi.krustlet.dev/modules": "{}", "team": "edge"}},
+            "spec": {"nodeSelector": {"kubernetes.io/arch": "wasm32-wagi", "agentpool": OLD, "disk": "ssd"},
+                     "tolerations": [{"key": "kubernetes.io/arch", "operator": "Equal", "value": "wasm32-wagi",
+                                      "effect": "NoExecute"},
+                                     {"key": "kubernetes.io/arch", "operator": "Equal", "value": "wasm32-wagi",
+                                      "effect": "NoSchedule"},
+                                     {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+                     "containers": [{"name": "wagi", "image": "webassembly.azurecr.io/hello-wagi:v1"}]}}},
+        "status": {"readyReplicas": 2},
+    }
+
+
+def spin_cronjob():
+    """A shim-era Spin CronJob with the AKS runtime class and an affinity on the old pool."""
+    affinity = {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "kubernetes.azure.com/agentpool", "operator": "In", "values": [OLD]},
+            {"key": "kubernetes.azure.com/wasmtime-spin-v1", "operator": "Exists"},
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["1", "2"]}]}]},
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 10, "preference": {"matchExpressions": [
+                {"key": "kubernetes.azure.com/wasmtime-spin-v1", "operator": "In", "values": ["true"]}]}}]}}
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tick", "namespace": "demo"},
+            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "runtimeClassName": "wasmtime-spin-v1", "affinity": affinity, "restartPolicy": "Never",
+                "containers": [{"name": "tick", "image": "ghcr.io/x/tick:1", "command": ["/"]}]}}}}}}
+
+
+def template_spec(obj):
+    if obj["kind"] == "CronJob":
+        return obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return obj["spec"]["template"]["spec"]
+
+
+@pytest.mark.parametrize("make", [krustlet_deployment, spin_cronjob])
+def test_parallel_then_cutover_then_rollback_restores_exactly(make):
+    original = make()
+    parallel = rt.retarget(original, OLD, NEW, "parallel")
+    cutover = rt.retarget(parallel, OLD, NEW, "cutover")
+    assert cutover == rt.retarget(original, OLD, NEW, "cutover")
+    assert rt.rollback(cutover) == original
+    assert rt.rollback(parallel) == original
+    assert original == make()  # inputs are never changed
+
+
+@pytest.mark.parametrize("phase", rt.PHASES)
+@pytest.mark.parametrize("make", [krustlet_deployment, spin_cronjob])
+def test_idempotent(make, phase):
+    once = rt.retarget(make(), OLD, NEW, phase)
+    assert rt.retarget(once, OLD, NEW, phase) == once
+    assert rt.strategic_patch(once, rt.retarget(once, OLD, NEW, phase)) == {}
+
+
+def test_krustlet_workload_parallel_and_cutover():
+    parallel = rt.retarget(krustlet_deployment(), OLD, NEW, "parallel")
+    spec, meta = template_spec(parallel), parallel["spec"]["template"]["metadata"]
+    assert spec["nodeSelector"] == {"disk": "ssd"}
+    assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]
+    assert spec["affinity"] == {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": rt.POOL_LABEL, "operator": "In", "values": [OLD, NEW]}]}]}}}
+    assert meta["annotations"] == {"team": "edge"}
+    saved = json.loads(parallel["metadata"]["annotations"][rt.ORIGINAL_PLACEMENT])
+    assert saved == rt.placement_of(krustlet_deployment())
+    cutover = rt.retarget(parallel, OLD, NEW, "cutover")
+    assert template_spec(cutover)["nodeSelector"] == {"disk": "ssd", rt.POOL_LABEL: NEW}
+    assert "affinity" not in template_spec(cutover)
+
+
+def test_cronjob_affinity_and_runtime_class():
+    cutover = rt.retarget(spin_cronjob(), OLD, NEW, "cutover")
+    spec = template_spec(cutover)
+    assert spec["runtimeClassName"] == "wasmtime-spin-v2"
+    assert spec["nodeSelector"] == {rt.POOL_LABEL: NEW}
+    assert spec["affinity"] == {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["1", "2"]}]}]}}}
+    parallel = rt.retarget(spin_cronjob(), OLD, NEW, "parallel")
+    terms = template_spec(parallel)["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert terms["nodeSelectorTerms"][0]["matchExpressions"][-1]["values"] == [OLD, NEW]
+    assert "nodeSelector" not in template_spec(parallel)
+
+
+@pytest.mark.parametrize("old_class, expected", [
+    ("wasmtime-spin-v1", "spin-custom"), ("wasmtime-spin-v2", "spin-custom"), ("wasmtime-spin-v0-5-1", "spin-custom"),
+    ("wasmtime-spin-v0-15-1", "spin-custom"), ("wasmtime-slight-v1", "wasmtime-slight-v1"), ("gvisor", "gvisor"),
+])
+def test_runtime_class_mapping(old_class, expected):
+    work = spin_cronjob()
+    template_spec(work)["runtimeClassName"] = old_class
+    assert template_spec(rt.retarget(work, OLD, NEW, "cutover", runtime_class="spin-custom"))["runtimeClassName"] == \
+        expected
+
+
+def test_default_runtime_class_is_spinkubes():
+    work = spin_cronjob()
+    template_spec(work)["runtimeClassName"] = "wasmtime-spin-v0-8-0"
+    assert template_spec(rt.retarget(work, OLD, NEW, "parallel"))["runtimeClassName"] == "wasmtime-spin-v2"
+
+
+def test_diff_shows_the_changed_lines_only():
+    before = krustlet_deployment()
+    text = rt.diff(before, rt.retarget(before, OLD, NEW, "cutover"), "demo/Deployment/wagi")
+    assert text.startswith("--- a/demo/Deployment/wagi\n+++ b/demo/Deployment/wagi\n")
+    assert "-        alpha.wagi.krustlet.dev/default-host: 0.0.0.0:3001\n" in text
+    assert "+        kubernetes.azure.com/agentpool: wasipool2\n" in text
+    assert "-        agentpool: wasipool\n" in text
+    assert "resourceVersion" not in text and "status" not in text
+    assert rt.diff(before, copy.deepcopy(before), "x") == ""
+
+
+def test_merge_patch_applied_gives_the_new_object():
+    for make in (krustlet_deployment, spin_cronjob):
+        old = make()
+        for new in (rt.retarget(old, OLD, NEW, "parallel"), rt.retarget(old, OLD, NEW, "cutover")):
+            patch = rt.strategic_patch(old, new)
+            assert apply_merge_patch(old, patch) == new
+            assert apply_merge_patch(new, rt.strategic_patch(new, rt.rollback(new))) == old
+            assert "status" not in patch and set(patch) == {"metadata", "spec"}
+
+
+def apply_merge_patch(target, patch):
+    """RFC 7386 MergePatch, as the API server applies application/merge-patch+json."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = apply_merge_patch(result.get(key), value)
+    return result
+
+
+def test_export_is_clean_yaml_that_keeps_the_saved_placement():
+    text = rt.export(rt.retarget(krustlet_deployment(), OLD, NEW, "cutover"))
+    loaded = yaml.safe_load(text)
+    assert "status" not in loaded
+    assert not {"managedFields", "resourceVersion", "uid", "creationTimestamp"} & set(loaded["metadata"])
+    assert rt.ORIGINAL_PLACEMENT in loaded["metadata"]["annotations"]
+    assert rt.rollback(loaded) == rt.clean(krustlet_deployment())
+
+
+def test_bare_pod_must_be_recreated():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1"},
+           "spec": {"nodeSelector": {"agentpool": OLD}, "containers": [{"name": "c", "image": "i"}]}}
+    with pytest.raises(rt.RetargetError, match="recreate it"):
+        rt.retarget(pod, OLD, NEW, "cutover")
+    manifest = rt.retarget(pod, OLD, NEW, "cutover", allow_pod=True)
+    assert manifest["spec"]["nodeSelector"] == {rt.POOL_LABEL: NEW}
+    assert rt.rollback(manifest) == pod
+
+
+def test_unknown_phase_and_kind():
+    with pytest.raises(rt.RetargetError, match="phase"):
+        rt.retarget(krustlet_deployment(), OLD, NEW, "sideways")
+    with pytest.raises(rt.RetargetError, match="no pod template"):
+        rt.retarget({"kind": "Service", "metadata": {"name": "s"}}, OLD, NEW, "cutover")
+
+
+def test_rollback_of_an_untouched_object_is_a_copy():
+    work = krustlet_deployment()
+    assert rt.rollback(work) == work and rt.rollback(work) is not work
+
+
+def test_object_without_any_placement_gets_the_pin_and_rolls_back_clean():
+    plain = {"kind": "StatefulSet", "metadata": {"name": "db"},
+             "spec": {"template": {"spec": {"containers": [{"name": "db", "image": "postgres"}]}}}}
+    parallel = rt.retarget(plain, OLD, NEW, "parallel")
+    assert template_spec(parallel)["affinity"]["nodeAffinity"]
+    assert rt.rollback(parallel) == plain
