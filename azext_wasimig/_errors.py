@@ -4,6 +4,8 @@ The CLI maps an azclierror to its exit code (ResourceNotFoundError -> 3, others 
 only the message, not a traceback.
 """
 
+from contextlib import contextmanager
+
 
 def status_of(error):
     return getattr(error, "status_code", None) or getattr(getattr(error, "response", None), "status_code", None)
@@ -47,3 +49,13 @@ def raise_cli_error(error, what):
     if isinstance(error, AzureError):
         raise cli_error_for(error, what) from error
     raise error
+
+
+@contextmanager
+def user_errors(*error_types, cli_error=None):
+    """Turn a pure core's ValueError subclasses (whose messages name the fix) into an azclierror."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    try:
+        yield
+    except error_types as ex:
+        raise (cli_error or InvalidArgumentValueError)(str(ex)) from ex

@@ -39,3 +39,32 @@ examples:
   - name: Show a WASI pool.
     text: az aks wasi-migrate show -g MyResourceGroup -n MyCluster --nodepool-name wasipool
 """
+
+helps["aks wasi-migrate create-pool"] = """
+type: command
+short-summary: Create the replacement for a WASI node pool, mirrored from its settings.
+long-summary: >
+    The new pool gets the old pool's VM size, count or autoscaling range, zones, subnets, max pods, OS type,
+    SKU and disk, node labels and taints (without the WASI-specific ones), spot and upgrade settings and
+    tags, plus a provenance tag (wasimig.migratedFrom) naming the old pool; mode User and workloadRuntime
+    OCIContainer. A pool that lags behind the control plane is created at the control plane's version.
+    Running it again when the pool exists with the same provenance changes nothing; another pool under the
+    name is an error. Nothing is done to the old pool.
+examples:
+  - name: Create the replacement with the SpinKube shim label, and see the body first.
+    text: |
+        az aks wasi-migrate create-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --spin-shim --dry-run
+        az aks wasi-migrate create-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --spin-shim
+  - name: Choose the name and a bigger VM size, return at once and wait later.
+    text: |
+        az aks wasi-migrate create-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name spinpool --vm-size Standard_D8s_v5 --no-wait
+        az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created
+"""
+
+helps["aks wasi-migrate wait"] = """
+type: command
+short-summary: Wait for a node pool (typically the one create-pool made with --no-wait) to reach a state.
+examples:
+  - name: Wait until the replacement pool is created.
+    text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created
+"""

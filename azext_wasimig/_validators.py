@@ -13,3 +13,28 @@ def validate_list_scope(namespace):
         raise MutuallyExclusiveArgumentError(
             "--all-subscriptions cannot be combined with --resource-group/-g or --name/-n. "
             "Drop --all-subscriptions to look in one resource group, or drop -g/-n to search every subscription.")
+
+
+def validate_create_pool(namespace):
+    """Everything that can be checked without Azure: the new name, counts, zones, VM size, labels."""
+    from azext_wasimig._errors import user_errors
+    from azext_wasimig.targets import pool_spec
+    namespace.labels = parse_labels(getattr(namespace, "labels", None))
+    with user_errors(pool_spec.PoolSpecError):
+        if namespace.new_nodepool_name:
+            pool_spec.validate_pool_name(namespace.new_nodepool_name, namespace.nodepool_name)
+        pool_spec.check_overrides(vars(namespace))
+
+
+def parse_labels(pairs):
+    """["k=v", ...] -> {"k": "v"}; None stays None."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    if pairs is None:
+        return None
+    labels = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InvalidArgumentValueError(f"--labels {pair!r} is not key=value: write e.g. --labels team=payments")
+        labels[key] = value
+    return labels

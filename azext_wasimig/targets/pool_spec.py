@@ -209,13 +209,29 @@ def _zones(value):
     return zones
 
 
+def _vm_size(value):
+    if not _VM_SIZE_SHAPE.match(value):
+        raise InvalidOverride(f"--vm-size {value!r} is not a VM size name: use a name such as "
+                              "Standard_D4s_v5 (list them with 'az vm list-sizes -l LOCATION -o table').")
+    return value
+
+
+def check_overrides(overrides):
+    """Reject mistyped overrides before any call to Azure (what can be checked without the old pool)."""
+    if overrides.get("vm_size"):
+        _vm_size(overrides["vm_size"])
+    if overrides.get("zones") is not None:
+        _zones(overrides["zones"])
+    counts = {key: _count(overrides.get(key), "--" + key.replace("_", "-"))
+              for key in ("node_count", "min_count", "max_count")}
+    low, high = counts["min_count"], counts["max_count"]
+    if low is not None and high is not None and low > high:
+        raise InvalidOverride(f"--min-count {low} is above --max-count {high}: swap them.")
+
+
 def _apply_simple_overrides(props, overrides):
-    vm_size = overrides.get("vm_size")
-    if vm_size:
-        if not _VM_SIZE_SHAPE.match(vm_size):
-            raise InvalidOverride(f"--vm-size {vm_size!r} is not a VM size name: use a name such as "
-                                  "Standard_D4s_v5 (list them with 'az vm list-sizes -l LOCATION -o table').")
-        props["vmSize"] = vm_size
+    if overrides.get("vm_size"):
+        props["vmSize"] = _vm_size(overrides["vm_size"])
     if overrides.get("zones") is not None:
         props["availabilityZones"] = _zones(overrides["zones"])
     if overrides.get("labels"):

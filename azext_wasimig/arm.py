@@ -1,0 +1,121 @@
+"""The ARM edge: fetch clusters and pools as plain dicts and apply pool changes, with SDK errors turned
+into CLI errors. Every function takes the CLI context; the pure cores never see a client.
+"""
+
+from knack.log import get_logger
+
+logger = get_logger(__name__)
+
+
+def as_dict(model):
+    """SDK hybrid models (containerservice >= 41) are dict-like; keep the REST camelCase shape."""
+    return model.as_dict() if hasattr(model, "as_dict") else dict(model)
+
+
+def list_clusters(cli_ctx, subscription_id, resource_group_name=None):
+    """Every cluster of a subscription (or one resource group) as dicts: one paged list call."""
+    from azext_wasimig._client_factory import cf_managed_clusters
+    from azext_wasimig._errors import raise_cli_error
+    client = cf_managed_clusters(cli_ctx, subscription_id=subscription_id)
+    scope = f"resource group '{resource_group_name}'" if resource_group_name else f"subscription {subscription_id}"
+    try:
+        pages = client.list_by_resource_group(resource_group_name) if resource_group_name else client.list()
+        return [as_dict(cluster) for cluster in pages]
+    except Exception as ex:  # pylint: disable=broad-except
+        raise_cli_error(ex, f"listing the AKS clusters in {scope}")
+
+
+def visible_subscriptions(cli_ctx):
+    """{subscription id: display name} of every enabled subscription the signed-in identity can see."""
+    from azext_wasimig._client_factory import cf_subscriptions
+    from azext_wasimig._errors import raise_cli_error
+    try:
+        # azure-mgmt-resource models are msrest models: read attributes (as_dict() would be snake_case).
+        found = list(cf_subscriptions(cli_ctx).list())
+    except Exception as ex:  # pylint: disable=broad-except
+        raise_cli_error(ex, "listing the subscriptions you can see")
+    visible = {}
+    for sub in found:
+        if str(getattr(sub.state, "value", sub.state) or "Enabled").lower() == "disabled":
+            logger.info("Not searching disabled subscription %s", sub.subscription_id)
+            continue
+        visible[sub.subscription_id] = sub.display_name or ""
+    return visible
+
+
+def get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name, nodepool_name=None):
+    """The cluster and its agent pools (or just ``nodepool_name``) as dicts; 404s become exit code 3."""
+    from azext_wasimig._client_factory import cf_container_service
+    from azext_wasimig._errors import raise_cli_error
+    client = cf_container_service(cli_ctx)
+    what = f"reading cluster '{cluster_name}' in resource group '{resource_group_name}'"
+    try:
+        cluster = as_dict(client.managed_clusters.get(resource_group_name, cluster_name))
+        if nodepool_name is None:
+            return cluster, [as_dict(p) for p in client.agent_pools.list(resource_group_name, cluster_name)]
+        what = f"reading node pool '{nodepool_name}' of cluster '{cluster_name}'"
+        return cluster, [as_dict(client.agent_pools.get(resource_group_name, cluster_name, nodepool_name))]
+    except Exception as ex:  # pylint: disable=broad-except
+        raise_cli_error(ex, what)
+
+
+def find_pool(pools, name):
+    return next((p for p in pools if str(p.get("name", "")).lower() == str(name).lower()), None)
+
+
+def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name):
+    """The named pool, proven to be a WASI pool; anything else is refused before any change."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
+    from azext_wasimig import inventory
+    pool = find_pool(pools, nodepool_name)
+    cluster_name = cluster.get("name")
+    if pool is None:
+        raise ResourceNotFoundError(
+            f"Cluster '{cluster_name}' has no node pool '{nodepool_name}'. "
+            f"Run 'az aks wasi-migrate list -g {resource_group_name} -n {cluster_name}' to see its WASI pools.")
+    flat = inventory.flatten_agent_pool(pool)
+    if not inventory.is_wasi_pool(flat):
+        runtime = flat.get("workloadRuntime") or "OCIContainer (the default)"
+        raise InvalidArgumentValueError(
+            f"Node pool '{nodepool_name}' of cluster '{cluster_name}' is not a WASI node pool: its workloadRuntime "
+            f"is {runtime}. Nothing there needs migrating.",
+            recommendation=f"Run 'az aks wasi-migrate list -g {resource_group_name} -n {cluster_name}' "
+                           "to see the cluster's WASI pools.")
+    return pool
+
+
+def create_pool(cmd, resource_group_name, cluster_name, nodepool_name, body, no_wait=False):
+    """PUT the new pool and wait for AKS (with progress), unless ``no_wait``. On a failed operation, say
+    exactly what exists now."""
+    from azure.cli.core.util import sdk_no_wait
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._progress import wait_for
+    client = cf_agent_pools(cmd.cli_ctx)
+    logger.warning("Creating node pool '%s' in cluster '%s' (AKS takes a few minutes)...", nodepool_name, cluster_name)
+    try:
+        poller = sdk_no_wait(no_wait, client.begin_create_or_update, resource_group_name, cluster_name,
+                             nodepool_name, body)
+        if no_wait:
+            return None
+        return as_dict(wait_for(poller, cmd.cli_ctx, f"Creating node pool '{nodepool_name}'"))
+    except Exception as ex:  # pylint: disable=broad-except
+        _raise_with_leftovers(cmd, ex, resource_group_name, cluster_name, nodepool_name)
+
+
+def _raise_with_leftovers(cmd, error, resource_group_name, cluster_name, nodepool_name):
+    from azure.cli.core.azclierror import AzureResponseError
+    from azure.core.exceptions import AzureError
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._errors import service_message
+    if not isinstance(error, AzureError):
+        raise error
+    try:
+        state = as_dict(cf_agent_pools(cmd.cli_ctx).get(resource_group_name, cluster_name, nodepool_name))
+        left = (f"Node pool '{nodepool_name}' now exists in provisioning state "
+                f"{(state.get('properties') or {}).get('provisioningState')}. Delete it with 'az aks nodepool "
+                f"delete -g {resource_group_name} --cluster-name {cluster_name} -n {nodepool_name}' and run this "
+                "command again, or run it again as is once AKS has settled.")
+    except AzureError:
+        left = f"Node pool '{nodepool_name}' was not created; nothing was changed."
+    raise AzureResponseError(f"Creating node pool '{nodepool_name}' failed: {service_message(error)}. {left}") \
+        from error
