@@ -10,8 +10,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import pathlib
 
-from common import az_path, machine_line, measure, median_of, wheel_path
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from bench.common import az_path, machine_line, measure, median_of, wheel_path
 
 
 def environment(with_extension):
