@@ -1,0 +1,233 @@
+"""Drain plan: which pods on a pool's nodes to evict, which to leave alone, which refuse the drain, and why.
+
+Pure: plain REST-shaped pod dicts in, a DrainPlan out; no SDK, no network. Modelled on kubectl's drain
+(k8s.io/kubectl/pkg/drain, filters.go): every pod goes through a list of small filters, each deciding for one reason
+only. A filter answers None (no objection) or a Verdict:
+  SKIP   leave the pod where it is (DaemonSet, mirror, finished)   - ends the filtering, like kubectl's "Skip";
+  WAIT   do not evict, but wait until it is gone (already terminating, e.g. a drain interrupted earlier);
+  REFUSE the drain must not evict it without a flag (bare pod: --force; emptyDir: --delete-emptydir-data);
+  EVICT  evict, with a warning worth printing (e.g. "emptyDir data will be lost").
+Unlike kubectl, refusals are collected from every filter, so one run names every flag a pod needs.
+The Evictor (kube/evict.py) carries the plan out.
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+EVICT, WAIT, SKIP, REFUSE = "evict", "wait", "skip", "refuse"
+
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+FINISHED_PHASES = ("Succeeded", "Failed")
+
+
+@dataclass(frozen=True)
+class DrainOptions:
+    """What the user asked for. ``timeout`` is seconds for the whole drain (the CLI takes minutes)."""
+    force: bool = False
+    delete_emptydir_data: bool = False
+    grace_period: Optional[int] = None   # None: each pod's own terminationGracePeriodSeconds
+    timeout: float = 600.0
+    dry_run: bool = False
+    max_parallel: int = 16               # eviction requests in flight at once, across all nodes
+    poll_interval: float = 1.0           # how often a node is listed to see which evicted pods are gone
+    retry_initial: float = 0.5           # first back-off after a 429 (doubles up to retry_max)
+    retry_max: float = 2.0
+
+    @classmethod
+    def from_cli(cls, drain_timeout_minutes=30, force=False, delete_emptydir_data=False, grace_period=None,
+                 dry_run=False, **tuning):
+        """Options from CLI arguments; bad values raise InvalidArgumentValueError before anything is touched."""
+        from azure.cli.core.azclierror import InvalidArgumentValueError
+        if drain_timeout_minutes is None or float(drain_timeout_minutes) <= 0:
+            raise InvalidArgumentValueError(
+                f"--drain-timeout must be more than 0 minutes (got {drain_timeout_minutes}).")
+        if grace_period is not None and int(grace_period) < 0:
+            raise InvalidArgumentValueError(
+                f"--grace-period must be 0 or more seconds (got {grace_period}); leave it out to use each "
+                "pod's own terminationGracePeriodSeconds.")
+        return cls(force=bool(force), delete_emptydir_data=bool(delete_emptydir_data),
+                   grace_period=None if grace_period is None else int(grace_period),
+                   timeout=float(drain_timeout_minutes) * 60, dry_run=bool(dry_run), **tuning)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str
+    reason: str
+
+
+@dataclass
+class PodDecision:
+    pod: dict
+    action: str
+    reasons: list = field(default_factory=list)
+
+    @property
+    def key(self):
+        return pod_key(self.pod)
+
+    @property
+    def node(self):
+        return (self.pod.get("spec") or {}).get("nodeName")
+
+    @property
+    def uid(self):
+        return (self.pod.get("metadata") or {}).get("uid")
+
+
+@dataclass
+class DrainPlan:
+    nodes: list
+    decisions: list
+
+    def with_action(self, action):
+        return [d for d in self.decisions if d.action == action]
+
+    @property
+    def to_evict(self):
+        return self.with_action(EVICT)
+
+    @property
+    def to_wait(self):
+        return self.with_action(WAIT)
+
+    @property
+    def skipped(self):
+        return self.with_action(SKIP)
+
+    @property
+    def refused(self):
+        return self.with_action(REFUSE)
+
+
+def pod_key(pod):
+    meta = pod.get("metadata") or {}
+    return f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+def controller_of(pod):
+    """The ownerReference with ``controller: true`` (what kubectl's GetControllerOf returns), or None."""
+    for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def _phase(pod):
+    return (pod.get("status") or {}).get("phase")
+
+
+# --- filters: one reason each, in kubectl's order -------------------------------------------------------------
+
+def terminating_filter(pod, _options):
+    if (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return Verdict(WAIT, "already terminating: not evicted again, waited for until gone")
+    return None
+
+
+def finished_filter(pod, _options):
+    if _phase(pod) in FINISHED_PHASES:
+        return Verdict(SKIP, f"finished ({_phase(pod)}): nothing running to move")
+    return None
+
+
+def mirror_filter(pod, _options):
+    if MIRROR_ANNOTATION in ((pod.get("metadata") or {}).get("annotations") or {}):
+        return Verdict(SKIP, "mirror pod of a static pod: the node's kubelet owns it")
+    return None
+
+
+def daemonset_filter(pod, _options):
+    # AKS drains ignore DaemonSets too: the DaemonSet controller keeps one such pod on every node, eviction is futile.
+    if (controller_of(pod) or {}).get("kind") == "DaemonSet":
+        return Verdict(SKIP, "DaemonSet-managed: the DaemonSet runs one on every node")
+    return None
+
+
+def local_storage_filter(pod, options):
+    if not any("emptyDir" in (v or {}) for v in (pod.get("spec") or {}).get("volumes") or []):
+        return None
+    if options.delete_emptydir_data:
+        return Verdict(EVICT, "its emptyDir data will be deleted")
+    return Verdict(REFUSE, "uses emptyDir: its local data would be lost (use --delete-emptydir-data)")
+
+
+def unreplicated_filter(pod, options):
+    if controller_of(pod):
+        return None
+    if options.force:
+        return Verdict(EVICT, "not managed by a controller: it will not be recreated")
+    return Verdict(REFUSE, "not managed by a controller: nothing would recreate it (use --force)")
+
+
+FILTERS = (terminating_filter, finished_filter, mirror_filter, daemonset_filter, local_storage_filter,
+           unreplicated_filter)
+
+
+def decide(pod, options, filters=FILTERS):
+    """One pod's decision: the first SKIP/WAIT wins; otherwise every refusal, else evict with any warnings."""
+    warnings, refusals = [], []
+    for pod_filter in filters:
+        verdict = pod_filter(pod, options)
+        if verdict is None:
+            continue
+        if verdict.action in (SKIP, WAIT):
+            return PodDecision(pod, verdict.action, [verdict.reason])
+        (refusals if verdict.action == REFUSE else warnings).append(verdict.reason)
+    if refusals:
+        return PodDecision(pod, REFUSE, refusals)
+    return PodDecision(pod, EVICT, warnings)
+
+
+def plan(pods, options, nodes=None):
+    """A DrainPlan for ``pods`` (the pods bound to the pool's nodes), ordered by node, namespace and name."""
+    decisions = sorted((decide(pod, options) for pod in pods), key=lambda d: (d.node or "", d.key))
+    node_names = list(nodes) if nodes is not None else sorted({d.node for d in decisions if d.node})
+    return DrainPlan(nodes=node_names, decisions=decisions)
+
+
+# --- PodDisruptionBudgets: which ones cover a pod ---------------------------------------------------------------
+
+def pdbs_covering(pod, pdbs, empty_matches_all=False):
+    """The PDBs (dicts) of the pod's namespace whose selector matches the pod's labels.
+
+    A null selector matches nothing; an empty one matches every pod only in policy/v1 (``empty_matches_all``):
+    in policy/v1beta1 it matched none.
+    """
+    from azext_wasimig.scan import selector_matches   # label-selector semantics live with the scan core
+    meta = pod.get("metadata") or {}
+    return [pdb for pdb in pdbs
+            if (pdb.get("metadata") or {}).get("namespace") == meta.get("namespace")
+            and selector_matches((pdb.get("spec") or {}).get("selector"), meta.get("labels") or {},
+                                 empty_matches_all)]
+
+
+def disruptions_allowed(pdb):
+    return int((pdb.get("status") or {}).get("disruptionsAllowed") or 0)
+
+
+# --- outcome -----------------------------------------------------------------------------------------------------
+
+def unfinished_pods(summary):
+    """(pod, why) for every pod the drain did not move: refused, blocked, failed or not gone in time."""
+    rows = [(r["pod"], "refused: " + "; ".join(r["reasons"])) for r in summary.get("refused", [])]
+    rows += [(r["pod"], f"blocked by PodDisruptionBudget {', '.join(r['pdbs']) or '(unknown)'}")
+             for r in summary.get("blocked", [])]
+    rows += [(r["pod"], f"eviction failed: {r['message']}") for r in summary.get("failed", [])]
+    rows += [(r["pod"], r["reason"]) for r in summary.get("timedOut", [])]
+    return rows
+
+
+def incomplete_error(summary):
+    """An azclierror naming every pod the drain could not move (None when the drain is complete)."""
+    rows = unfinished_pods(summary)
+    if not rows or summary.get("dryRun"):
+        return None
+    from azure.cli.core.azclierror import UnclassifiedUserFault
+    lines = "\n".join(f"  {pod}: {why}" for pod, why in rows)
+    advice = ("Run the same command again to carry on; it skips what is already gone. The nodes stay cordoned "
+              "(uncordon undoes that).")
+    if summary.get("refused"):
+        advice = "Nothing was evicted. Add the flags named above, or move those pods yourself, and run it again."
+    return UnclassifiedUserFault(f"The drain did not finish: {len(rows)} pod(s) are still on the pool:\n{lines}",
+                                 recommendation=advice)

@@ -1,0 +1,1 @@
+"""Kubernetes side: read a cluster into plain dicts (no SDK models)."""

@@ -1,0 +1,63 @@
+"""The `cordon`, `uncordon` and `drain` commands for one node pool, minus argument parsing and output.
+
+Order of a drain, chosen so that a drain that cannot work changes nothing:
+  1. find the pool's nodes (none: error);           4. cordon (kubectl order: nothing new lands meanwhile);
+  2. list their pods, plan (read only);             5. list again and plan again (pods scheduled in between);
+  3. refuse early: refused pods (bare/emptyDir      6. evict (Evictor) and return its summary.
+     without flags) or missing RBAC rights;
+A dry run stops after 2 and reports what would be evicted and what blocks.
+"""
+
+from azext_wasimig import drain
+from azext_wasimig.kube import nodes as kube_nodes
+from azext_wasimig.kube.evict import EVICT_PERMISSION, Evictor
+
+
+def _quiet(_message):
+    pass
+
+
+def cordon_pool(api_client, pool, unschedulable=True, dry_run=False):
+    """Cordon (or uncordon) every node of the pool; {"pool", "nodes", "changed", "unschedulable", "dryRun"} -
+    ``changed`` is what this call altered (empty on a repeat: idempotent), or with ``dry_run`` what it would."""
+    found = kube_nodes.nodes_of_pool(api_client, pool)
+    if dry_run:
+        changed = [kube_nodes.node_name(n) for n in found
+                   if bool((n.get("spec") or {}).get("unschedulable")) != unschedulable]
+    else:
+        changed = kube_nodes.cordon(api_client, found, unschedulable)
+    return {"pool": pool, "nodes": [kube_nodes.node_name(n) for n in found], "changed": changed,
+            "unschedulable": unschedulable, "dryRun": dry_run}
+
+
+def _plan_for(api_client, names, options):
+    pods_by_node = kube_nodes.pods_on_nodes(api_client, names)
+    return drain.plan([pod for name in names for pod in pods_by_node.get(name, [])], options, names)
+
+
+def drain_pool(api_client, pool, options, progress=None):
+    """Drain the pool (see the module doc); returns the Evictor's summary plus ``pool`` and ``cordoned``."""
+    progress = progress or _quiet
+    names = [kube_nodes.node_name(n) for n in kube_nodes.nodes_of_pool(api_client, pool)]
+    first = _plan_for(api_client, names, options)
+    progress(f"pool {pool}: {len(names)} node(s), {len(first.to_evict)} pod(s) to evict, "
+             f"{len(first.skipped)} skipped, {len(first.refused)} refused")
+    evictor = Evictor(api_client, options, progress)
+    if options.dry_run or first.refused:
+        return dict(evictor.run(first), pool=pool, cordoned=[])
+    _require_permissions(api_client, {d.pod["metadata"]["namespace"] for d in first.to_evict})
+    cordoned = kube_nodes.cordon(api_client, names)
+    if cordoned:
+        progress(f"pool {pool}: cordoned {', '.join(cordoned)}")
+    final = _plan_for(api_client, names, options)
+    return dict(evictor.run(final), pool=pool, cordoned=cordoned)
+
+
+def _require_permissions(api_client, namespaces):
+    missing = kube_nodes.missing_drain_permissions(api_client, namespaces)
+    if missing:
+        from azure.cli.core.azclierror import ForbiddenError
+        raise ForbiddenError(
+            f"The identity may not drain this pool: it lacks {', '.join(missing)}. Nothing was changed.",
+            recommendation=f"Grant it {EVICT_PERMISSION} and `patch` on `nodes` (e.g. the 'Azure Kubernetes "
+                           "Service RBAC Cluster Admin' role, or a ClusterRole bound to it), then run again.")

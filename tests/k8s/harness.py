@@ -1,0 +1,254 @@
+"""A fake kubelet for the loopback control plane (there is no real kubelet: see testing-recipes.md part B).
+
+What it plays, and only for the nodes it created:
+- nodes: created Ready with capacity/allocatable (else the scheduler says "Too many pods") and without the
+  ``node.kubernetes.io/not-ready`` taint the TaintNodesByCondition admission puts on every new node (nothing else
+  would remove it: nodelifecycle is off);
+- pods bound to its nodes become Running and Ready (what PDB status, Deployments and DaemonSets count);
+- terminating pods are finalised once their grace period is over (``deletionTimestamp`` = delete time + grace):
+  DELETE with gracePeriodSeconds=0 and a UID precondition, as a kubelet confirms a stopped pod;
+- binding: only with ``bind=True`` (no kube-scheduler running). With the real scheduler it must not bind
+  (re-binding answers 409).
+It follows pods with one watch (raw dicts), and acts from a small thread pool.
+"""
+
+import datetime
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from azext_wasimig.kube import rest
+
+NODE_CAPACITY = {"cpu": "64", "memory": "256Gi", "pods": "250"}
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _stamp(moment=None):
+    return (moment or _now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(stamp):
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+class FakeKubelet:
+    def __init__(self, api_client, bind=False, workers=4, max_grace=None):
+        """``max_grace``: finalise terminating pods after at most this many seconds, whatever their grace period
+        (e.g. for a namespace teardown of pods with the default 30 s); None honours every grace period."""
+        self.api = api_client
+        self.bind, self.max_grace = bind, max_grace
+        self.nodes = {}                 # name -> labels
+        self._ready = set()             # pod UIDs already marked Running+Ready
+        self._terminating = {}          # uid -> (due datetime, namespace, name)
+        self._bound = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fake-kubelet")
+        self._threads = []
+
+    # --- nodes ---------------------------------------------------------------------------------------------
+
+    def add_node(self, name, labels=None, capacity=None):
+        labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", **(labels or {})}
+        rest.call(self.api, "POST", "/api/v1/nodes",
+                  body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}})
+        capacity = dict(NODE_CAPACITY, **(capacity or {}))
+        rest.call(self.api, "PATCH", f"/api/v1/nodes/{name}/status", content_type="application/merge-patch+json",
+                  body={"status": {"capacity": capacity, "allocatable": capacity, "conditions": [{
+                      "type": "Ready", "status": "True", "reason": "KubeletReady", "message": "fake kubelet",
+                      "lastHeartbeatTime": _stamp(), "lastTransitionTime": _stamp()}]}})
+        rest.call(self.api, "PATCH", f"/api/v1/nodes/{name}", content_type="application/merge-patch+json",
+                  body={"spec": {"taints": None}})
+        with self._lock:
+            self.nodes[name] = labels
+        return name
+
+    def add_pool(self, pool, count, prefix=None, labels=None):
+        """``count`` nodes labelled like AKS labels a pool's nodes; returns their names."""
+        pool_labels = {"kubernetes.azure.com/agentpool": pool, "agentpool": pool, **(labels or {})}
+        return [self.add_node(f"{prefix or pool}-{i}", pool_labels) for i in range(count)]
+
+    def delete_nodes(self):
+        for name in list(self.nodes):
+            try:
+                rest.call(self.api, "DELETE", f"/api/v1/nodes/{name}")
+            except rest.KubeApiError:
+                pass
+            with self._lock:
+                self.nodes.pop(name, None)
+
+    # --- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self):
+        for target in (self._watch_loop, self._reap_loop):
+            thread = threading.Thread(target=target, daemon=True, name=f"fake-kubelet-{target.__name__}")
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=0.5)   # the watch may sit in a read; it is a daemon and re-checks the flag
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- the loops -----------------------------------------------------------------------------------------
+
+    def _watch_loop(self):
+        version = None
+        while not self._stop.is_set():
+            try:
+                if version is None:
+                    answer = rest.call(self.api, "GET", "/api/v1/pods")
+                    for pod in answer.get("items") or []:
+                        self._on_pod(pod)
+                    version = answer["metadata"]["resourceVersion"]
+                version = self._follow(version)
+            except rest.KubeApiError as ex:
+                version = None if ex.status == 410 else version   # too old: list again
+                time.sleep(0.1)
+            except Exception:  # pylint: disable=broad-except  # connection hiccup: retry
+                time.sleep(0.2)
+
+    def _follow(self, version):
+        """One watch request (ends after a few seconds); returns the last resourceVersion seen."""
+        import json
+        _, url, headers, _, _ = self.api.param_serialize(
+            "GET", "/api/v1/pods", query_params=[("watch", "true"), ("resourceVersion", version),
+                                                 ("timeoutSeconds", "2"), ("allowWatchBookmarks", "true")],
+            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+        response = self.api.call_api("GET", url, headers, _request_timeout=(5, 10))
+        if response.status != 200:
+            raise rest.KubeApiError("GET", "/api/v1/pods?watch", response.status, {})
+        for line in _lines(response.response):
+            if self._stop.is_set():
+                break
+            event = json.loads(line)
+            if event.get("type") == "ERROR":
+                raise rest.KubeApiError("GET", "watch", (event.get("object") or {}).get("code") or 500, {})
+            obj = event.get("object") or {}
+            version = (obj.get("metadata") or {}).get("resourceVersion") or version
+            if event.get("type") in ("ADDED", "MODIFIED"):
+                self._on_pod(obj)
+        return version
+
+    def _on_pod(self, pod):
+        meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
+        uid, node = meta.get("uid"), spec.get("nodeName")
+        with self._lock:
+            ours = node in self.nodes
+            if meta.get("deletionTimestamp"):
+                if ours or not node:
+                    self._terminating.setdefault(uid, (self._finalise_at(meta), meta["namespace"], meta["name"]))
+                return
+            if not node:
+                if self.bind and uid not in self._bound:
+                    self._bound.add(uid)
+                    self._pool.submit(self._bind, pod)
+                return
+            if not ours or uid in self._ready or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                return
+            self._ready.add(uid)
+        self._pool.submit(self._mark_running, pod)
+
+    def _finalise_at(self, meta):
+        due = _parse(meta["deletionTimestamp"])   # = delete time + grace period
+        if self.max_grace is not None:
+            due = min(due, _now() + datetime.timedelta(seconds=self.max_grace))
+        return due
+
+    def _reap_loop(self):
+        while not self._stop.wait(0.05):
+            now = _now()
+            with self._lock:
+                due = [(uid, ns, name) for uid, (when, ns, name) in self._terminating.items() if when <= now]
+                for uid, _, _ in due:
+                    del self._terminating[uid]
+            for uid, namespace, name in due:
+                self._pool.submit(self._finalise, namespace, name, uid)
+
+    # --- what a kubelet would do ---------------------------------------------------------------------------
+
+    def _mark_running(self, pod):
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        now = _stamp()
+        conditions = [{"type": t, "status": "True", "lastTransitionTime": now}
+                      for t in ("Initialized", "PodScheduled", "ContainersReady", "Ready")]
+        containers = [{"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": True,
+                       "started": True, "restartCount": 0, "state": {"running": {"startedAt": now}}}
+                      for c in spec.get("containers") or []]
+        body = {"status": {"phase": "Running", "conditions": conditions, "containerStatuses": containers,
+                           "startTime": now, "podIP": "10.244.0.10", "hostIP": "10.240.0.4"}}
+        self._quietly("PATCH", f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/status", body,
+                      "application/strategic-merge-patch+json")
+
+    def _finalise(self, namespace, name, uid):
+        self._quietly("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}",
+                      {"gracePeriodSeconds": 0, "preconditions": {"uid": uid}})
+
+    def _bind(self, pod):
+        meta, selector = pod["metadata"], (pod.get("spec") or {}).get("nodeSelector") or {}
+        with self._lock:
+            fitting = [n for n, labels in self.nodes.items() if all(labels.get(k) == v for k, v in selector.items())]
+        if fitting:
+            target = fitting[hash(meta["uid"]) % len(fitting)]
+            self._quietly("POST", f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/binding",
+                          {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": meta["name"]},
+                           "target": {"apiVersion": "v1", "kind": "Node", "name": target}})
+
+    def _quietly(self, method, path, body, content_type=None):
+        try:
+            rest.call(self.api, method, path, body=body, content_type=content_type)
+        except rest.KubeApiError:
+            pass   # gone or changed meanwhile: the next event tells
+
+
+def _lines(response):
+    """Newline-delimited JSON from a streaming urllib3 response."""
+    buffer = b""
+    for chunk in response.stream(4096, decode_content=True):
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            if line.strip():
+                yield line
+    if buffer.strip():
+        yield buffer
+
+
+# --- small helpers shared by the k8s tests and bench/bench_drain.py ---------------------------------------------
+
+def exists(api, path):
+    try:
+        rest.call(api, "GET", path)
+        return True
+    except rest.KubeApiError as ex:
+        if ex.status == 404:
+            return False
+        raise
+
+
+def wait_for(predicate, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def remove_namespace(api, namespace):
+    """Delete the namespace's controllers, force-delete its pods (no kubelet would), then the namespace."""
+    for path in (f"/apis/apps/v1/namespaces/{namespace}/deployments",
+                 f"/apis/apps/v1/namespaces/{namespace}/daemonsets"):
+        rest.call(api, "DELETE", path)
+    rest.call(api, "DELETE", f"/api/v1/namespaces/{namespace}/pods", query={"gracePeriodSeconds": 0})
+    rest.call(api, "DELETE", f"/api/v1/namespaces/{namespace}")
