@@ -1,0 +1,212 @@
+"""snapshot.take against the real kube-apiserver (v1.20.2): one LIST per kind, the right API
+versions found by discovery, and scan.assess classifying exactly as in tests/unit/test_scan.py.
+
+The objects are the unit test's own (``cluster_objects``), created under names unique to this run:
+cluster-scoped ones (nodes, RuntimeClasses, pool names) get a suffix, the rest live in a fresh
+namespace. The session's fake kubelet (conftest.py, harness.py) makes the nodes Ready and marks
+pods on them Running, so PDB status is computed for real; with no kube-scheduler the test binds.
+"""
+
+import copy
+import os
+import time
+import uuid
+
+import pytest
+
+from azext_wasimig import scan
+from azext_wasimig.kube import rest, snapshot
+from tests.unit import test_scan as unit
+
+pytestmark = pytest.mark.k8s
+KUBECONFIG = os.environ.get("WASIMIG_K8S_KUBECONFIG")
+if not KUBECONFIG:
+    pytest.skip("WASIMIG_K8S_KUBECONFIG is not set: no loopback API server to test against "
+                "(scripts/k8s-test-env/up.sh RUN_DIR, then WASIMIG_K8S_KUBECONFIG=RUN_DIR/kubeconfig)",
+                allow_module_level=True)
+
+# up.sh starts a kube-scheduler unless WASIMIG_K8S_WITH_SCHEDULER=0. Without one the test binds the pods itself,
+# honouring node affinity (the fake kubelet's binder reads only nodeSelector, which would scatter them).
+SCHEDULER = os.environ.get("WASIMIG_K8S_WITH_SCHEDULER", "1") != "0"
+# spin-hello 2, slight-kv 1, wws-api 1, wagi-legacy 1, web 3, metrics 1, elsewhere 1, spinkube-app 2, log-agent 2
+# (one per pool node), cache 1, legacy-rs 2, the CronJob's Job 1, debug-shell 1
+EXPECTED_PODS = 19
+KINDS = ("nodes", "pods", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs",
+         "poddisruptionbudgets", "runtimeclasses")
+PATHS = {"Deployment": "/apis/apps/v1/namespaces/{ns}/deployments",
+         "StatefulSet": "/apis/apps/v1/namespaces/{ns}/statefulsets",
+         "DaemonSet": "/apis/apps/v1/namespaces/{ns}/daemonsets",
+         "ReplicaSet": "/apis/apps/v1/namespaces/{ns}/replicasets",
+         "Job": "/apis/batch/v1/namespaces/{ns}/jobs",
+         "CronJob": "/apis/batch/v1beta1/namespaces/{ns}/cronjobs",
+         "PodDisruptionBudget": "/apis/policy/v1beta1/namespaces/{ns}/poddisruptionbudgets",
+         "Pod": "/api/v1/namespaces/{ns}/pods",
+         "RuntimeClass": "/apis/node.k8s.io/v1/runtimeclasses"}
+
+
+def wait_for(what, check, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def create(api, obj, ns=None):
+    obj = copy.deepcopy(obj)
+    if ns:
+        obj["metadata"]["namespace"] = ns
+    return rest.call(api, "POST", PATHS[obj["kind"]].format(ns=ns), body=obj)
+
+
+@pytest.fixture(name="api", scope="module")
+def api_fixture(k8s_api):
+    return k8s_api   # conftest.py: the ApiClient from kube.connect for the session's control plane
+
+
+@pytest.fixture(name="cluster", scope="module")
+def cluster_fixture(api, kubelet):
+    """The scenario on the server; yields (namespace, pool names) and removes it all afterwards."""
+    tag = uuid.uuid4().hex[:6]
+    ns, pools = f"scan-{tag}", {"wasipool": f"w{tag}", "krustlet": f"k{tag}", "stdpool": f"s{tag}"}
+    objects = unit.cluster_objects(pool=pools["wasipool"], krustlet=pools["krustlet"], std=pools["stdpool"],
+                                   rc_suffix=f"-{tag}")
+    try:
+        rest.call(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": ns}})
+        wait_for("the default ServiceAccount", lambda: _exists(api, f"/api/v1/namespaces/{ns}/serviceaccounts/default"))
+        _create_nodes(api, kubelet, objects["nodes"])
+        for obj in objects["runtime_classes"]:
+            create(api, obj)
+        created = {(o["kind"], o["metadata"]["name"]): create(api, o, ns)
+                   for o in objects["workloads"] + objects["pdbs"]}
+        _create_owned_job_and_bare_pod(api, ns, pools["wasipool"], created[("CronJob", "nightly-spin")])
+        _wait_until_settled(api, ns, objects["nodes"])
+        yield ns, pools
+    finally:
+        _quietly(api, "DELETE", f"/api/v1/namespaces/{ns}")   # no new pods from here on
+        _quietly(api, "DELETE", f"/api/v1/namespaces/{ns}/pods", {"gracePeriodSeconds": 0})   # no kubelet waits
+        wait_for("the namespace to go", lambda: not _exists(api, f"/api/v1/namespaces/{ns}"), timeout=60)
+        for obj in objects["runtime_classes"]:
+            _quietly(api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{obj['metadata']['name']}")
+        for obj in objects["nodes"]:   # the session's fake kubelet outlives us: take our nodes away now
+            _quietly(api, "DELETE", f"/api/v1/nodes/{obj['metadata']['name']}")
+
+
+def _create_nodes(api, kubelet, nodes):
+    for node in nodes:
+        kubelet.add_node(node["metadata"]["name"], node["metadata"]["labels"])
+        if node["spec"].get("taints"):   # the Krustlet node: add_node cleared every taint
+            rest.call(api, "PATCH", f"/api/v1/nodes/{node['metadata']['name']}", body={"spec": node["spec"]},
+                      content_type="application/merge-patch+json")
+
+
+def _create_owned_job_and_bare_pod(api, ns, pool, cron):
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+        "name": "nightly-spin-28000000", "ownerReferences": [{
+            "apiVersion": "batch/v1beta1", "kind": "CronJob", "name": cron["metadata"]["name"],
+            "uid": cron["metadata"]["uid"], "controller": True}]},
+        "spec": copy.deepcopy(cron["spec"]["jobTemplate"]["spec"])}
+    create(api, job, ns)
+    bare = unit.pod("debug-shell", f"aks-{pool}-1")
+    del bare["status"]
+    create(api, bare, ns)
+
+
+def _wait_until_settled(api, ns, nodes):
+    """Pods bound and Running where they can be, PDB status computed by the disruption controller."""
+    def all_running():
+        pods = rest.call(api, "GET", f"/api/v1/namespaces/{ns}/pods").get("items") or []
+        if not SCHEDULER:
+            _bind_pending(api, ns, pods, nodes)
+        return len(pods) == EXPECTED_PODS and all((p.get("status") or {}).get("phase") == "Running" for p in pods)
+    wait_for(f"all {EXPECTED_PODS} pods to run", all_running)
+
+    def budgets():
+        items = rest.call(api, "GET", PATHS["PodDisruptionBudget"].format(ns=ns)).get("items") or []
+        allowed = {p["metadata"]["name"]: (p.get("status") or {}).get("disruptionsAllowed") for p in items}
+        return allowed.get("web-pdb") == 1 and allowed.get("spin-hello-pdb") == 0
+    wait_for("PDB status", budgets)
+
+
+def _bind_pending(api, ns, pods, nodes):
+    """Play kube-scheduler: each unbound pod to the first of our nodes its placement rules allow."""
+    for pod in pods:
+        spec = pod["spec"]
+        if spec.get("nodeName"):
+            continue
+        fitting = [n["metadata"]["name"] for n in nodes if _fits(spec, n)]
+        if fitting:
+            rest.call(api, "POST", f"/api/v1/namespaces/{ns}/pods/{pod['metadata']['name']}/binding", body={
+                "apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod["metadata"]["name"]},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": fitting[0]}})
+
+
+def _fits(spec, node):
+    labels = dict(node["metadata"]["labels"], **{"kubernetes.io/hostname": node["metadata"]["name"]})
+    if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()):
+        return False
+    terms = ((((spec.get("affinity") or {}).get("nodeAffinity") or {})
+              .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or [])
+    fields = {"metadata.name": node["metadata"]["name"]}   # DaemonSet pods name their node in matchFields
+    return not terms or any(scan.selector_matches({"matchExpressions": t.get("matchExpressions")}, labels, True)
+                            and scan.selector_matches({"matchExpressions": t.get("matchFields")}, fields, True)
+                            for t in terms)
+
+
+def _exists(api, path):
+    try:
+        rest.call(api, "GET", path)
+        return True
+    except rest.KubeApiError:
+        return False
+
+
+def _quietly(api, method, path, body=None):
+    try:
+        rest.call(api, method, path, body=body)
+    except rest.KubeApiError:
+        pass
+
+
+def test_one_list_call_per_kind_at_the_versions_the_server_serves(api, cluster):
+    ns, _ = cluster
+    taken = snapshot.take(api, namespace=ns)
+    assert taken.calls == {kind: 1 for kind in KINDS}
+    assert taken.discovery_calls == 3   # /apis, then batch/v1 (no CronJobs on 1.20) and node.k8s.io/v1
+    versions = {o["kind"]: o["apiVersion"] for o in taken.workloads + taken.pdbs + taken.runtime_classes}
+    assert versions["CronJob"] == "batch/v1beta1" and versions["Job"] == "batch/v1"
+    assert versions["PodDisruptionBudget"] == "policy/v1beta1"
+    assert versions["RuntimeClass"] == "node.k8s.io/v1"
+    assert all("managedFields" not in o["metadata"] for o in taken.workloads + taken.pods + taken.nodes)
+
+
+def test_scan_of_the_live_cluster_classifies_as_the_unit_test(api, cluster):
+    ns, pools = cluster
+    findings = scan.assess(snapshot.take(api, namespace=ns), [pools["wasipool"], pools["krustlet"]])
+    assert {f["namespace"] for f in findings} == {ns}
+    rename = {pools["wasipool"]: "wasipool", pools["krustlet"]: "krustlet"}
+    assert unit.classification(findings, rename) == unit.EXPECTED
+    by_name = {f["name"]: f for f in findings}
+    spin = by_name["spin-hello"]
+    assert len(spin["podsOnPool"]) == 2 and all(p.startswith("spin-hello-") for p in spin["podsOnPool"])
+    assert spin["pdbs"] == [{"name": "spin-hello-pdb", "minAvailable": 2, "maxUnavailable": None,
+                             "disruptionsAllowed": 0}]
+    assert any("spin-hello-pdb allows no disruption" in b for b in spin["blockers"])
+    assert [(p["name"], p["disruptionsAllowed"]) for p in by_name["web"]["pdbs"]] == [("web-pdb", 1)]
+    assert len(by_name["nightly-spin"]["podsOnPool"]) == 1   # Pod -> Job -> CronJob
+    assert by_name["debug-shell"]["podsOnPool"] == ["debug-shell"]
+    assert [e["value"] for e in by_name["metrics"]["evidence"]] == [f"aks-{pools['wasipool']}-1"]
+    assert by_name["log-agent"]["replicas"] == 2
+
+
+def test_small_pages_follow_continue_tokens_to_the_same_result(api, cluster):
+    ns, pools = cluster
+    whole = snapshot.take(api, namespace=ns)
+    paged = snapshot.take(api, namespace=ns, page_size=2)
+    assert paged.calls["pods"] == (len(whole.pods) + 1) // 2 > 1
+    assert sorted(p["metadata"]["name"] for p in paged.pods) == sorted(p["metadata"]["name"] for p in whole.pods)
+    wasi = [pools["wasipool"], pools["krustlet"]]
+    assert scan.assess(paged, wasi) == scan.assess(whole, wasi)
