@@ -13,11 +13,11 @@ CLASSIFIERS = [
     "Programming Language :: Python :: 3.10",
     "Programming Language :: Python :: 3.11",
     "Programming Language :: Python :: 3.12",
-    "License :: OSI Approved :: MIT License",
 ]
 
-# Never list azure-* packages: the CLI owns the `azure` namespace and ships the SDKs we use.
-DEPENDENCIES = []
+# Never list azure-* packages: the CLI owns the `azure` namespace and ships the SDKs we use. PyYAML comes
+# with the CLI (knack). The kubernetes client is the version the tests run against.
+DEPENDENCIES = ["kubernetes>=37.0.2,<38"]
 
 with open("README.rst", encoding="utf-8") as f:
     README = f.read()

@@ -34,3 +34,29 @@ def pool_list_table_format(result):
 
 def pool_show_table_format(result):
     return [pool_row(result)] if result else []
+
+
+def scan_table_format(result):
+    return [OrderedDict([
+        ("Namespace", finding.get("namespace")),
+        ("Kind", finding.get("kind")),
+        ("Name", finding.get("name")),
+        ("Pools", ",".join(finding.get("pools") or []) or "unknown"),
+        ("Payload", finding.get("payload")),
+        ("Replicas", finding.get("replicas")),
+        ("Target", finding.get("recommendedTarget")),
+        ("Blockers", len(finding.get("blockers") or [])),
+        ("Warnings", len(finding.get("warnings") or [])),
+    ]) for finding in result or []]
+
+
+def cordon_table_format(result):
+    changed = set(result.get("changed") or [])
+    return [OrderedDict([("Node", node), ("Unschedulable", result.get("unschedulable")),
+                         ("Changed", node in changed)]) for node in result.get("nodes") or []]
+
+
+def drain_table_format(result):
+    return [OrderedDict([("Node", row.get("name")), ("Pods", row.get("pods")), ("ToMove", row.get("toMove")),
+                         ("Moved", row.get("moved")), ("Left", row.get("left")), ("Drained", row.get("drained"))])
+            for row in result.get("nodes") or []]

@@ -68,3 +68,66 @@ examples:
   - name: Wait until the replacement pool is created.
     text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created
 """
+
+helps["aks wasi-migrate scan"] = """
+type: command
+short-summary: Assess every workload tied to a WASI pool, in a cluster or in manifest files.
+long-summary: >
+    Finds the nodes of each WASI pool and every Deployment, StatefulSet, DaemonSet, standalone ReplicaSet, Job,
+    CronJob and bare Pod that runs there now or would be scheduled there (runtimeClassName and the
+    RuntimeClass's scheduling, nodeSelector or node affinity on the pool's labels, tolerations of the
+    Krustlet-era taints). For each: the evidence, the kind of payload (spin, slight, wws, wagi, container),
+    replicas, the PodDisruptionBudgets that cover it, blockers, warnings and the recommended target. Reads each
+    kind once per cluster. Credentials come from Azure (user credentials; --admin for admin ones) or from
+    --kubeconfig, and stay in memory.
+examples:
+  - name: Scan a cluster and read the result as a table.
+    text: az aks wasi-migrate scan -g MyResourceGroup -n MyCluster -o table
+  - name: Scan one pool and write a Markdown report for stakeholders.
+    text: az aks wasi-migrate scan -g MyResourceGroup -n MyCluster --nodepool-name wasipool --report wasi-report.md
+  - name: In a CI pipeline, fail when rendered manifests still carry WASI-specific settings.
+    text: |
+        helm template ./chart > rendered.yaml
+        az aks wasi-migrate scan --manifests rendered.yaml k8s/ --fail-on-findings
+"""
+
+helps["aks wasi-migrate cordon"] = """
+type: command
+short-summary: Mark every node of a WASI pool unschedulable, so no new pod lands there.
+long-summary: >
+    Nodes are found by their pool label (kubernetes.azure.com/agentpool). Idempotent: a node already cordoned
+    is left as it is and not reported as changed. Refuses a pool that is not a WASI pool unless --force.
+examples:
+  - name: Cordon the WASI pool, after checking what would change.
+    text: |
+        az aks wasi-migrate cordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool --dry-run
+        az aks wasi-migrate cordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool
+"""
+
+helps["aks wasi-migrate uncordon"] = """
+type: command
+short-summary: Make every node of a WASI pool schedulable again (the way back after a cordon).
+examples:
+  - name: Undo a cordon.
+    text: az aks wasi-migrate uncordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool
+"""
+
+helps["aks wasi-migrate drain"] = """
+type: command
+short-summary: Cordon a WASI pool and evict its pods without dropping below any PodDisruptionBudget.
+long-summary: >
+    The semantics of `kubectl drain`: cordon first; DaemonSet and mirror pods are skipped; bare pods are
+    refused unless --force; pods with emptyDir need --delete-emptydir-data. Pods are evicted through the
+    Eviction API (policy/v1, or policy/v1beta1 where the server has no v1), never deleted behind a
+    PodDisruptionBudget's back; a 429 from a budget is retried with backoff until --drain-timeout runs out.
+    Evictions run concurrently, and the command waits until each evicted pod is gone. It ends with a summary
+    (evicted, skipped and why, blocked and by which budget) and exits with code 1 naming every pod it could not
+    evict in time. Run it again after an interruption: it carries on where it stopped.
+examples:
+  - name: See what a drain would do, then drain without a prompt (runbooks).
+    text: |
+        az aks wasi-migrate drain -g MyResourceGroup -n MyCluster --nodepool-name wasipool --dry-run
+        az aks wasi-migrate drain -g MyResourceGroup -n MyCluster --nodepool-name wasipool --drain-timeout 20 --yes
+  - name: Per-node progress as a table.
+    text: az aks wasi-migrate drain -g MyResourceGroup -n MyCluster --nodepool-name wasipool --yes -o table
+"""

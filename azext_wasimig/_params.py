@@ -49,3 +49,50 @@ def load_arguments(self, _):
     with self.argument_context("aks wasi-migrate wait") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the node pool to wait for (usually the new pool).")
+
+    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget"):
+        with self.argument_context(f"aks wasi-migrate {scope}") as c:
+            c.argument("admin", options_list=["--admin"], action="store_true",
+                       help="Use the cluster's admin credentials instead of your user credentials.")
+            c.argument("kubeconfig", options_list=["--kubeconfig"],
+                       help="Use this kubeconfig file instead of fetching credentials from Azure.")
+            c.argument("context", options_list=["--context"],
+                       help="The kubeconfig context to use (default: its current-context).")
+
+    with self.argument_context("aks wasi-migrate scan") as c:
+        c.argument("resource_group_name", resource_group_name_type, required=False)
+        c.argument("cluster_name", options_list=cluster_options, required=False,
+                   help="Name of the AKS managed cluster to scan (with -g).")
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Only workloads tied to this WASI pool. With --manifests: also count selectors on this "
+                        "pool's name.")
+        c.argument("manifests", options_list=["--manifests"], nargs="+",
+                   help="Scan these YAML/JSON files or folders (multi-document, Helm or kustomize output) "
+                        "instead of a cluster.")
+        c.argument("report", options_list=["--report"],
+                   help="Also write a Markdown report for people to this file.")
+        c.argument("fail_on_findings", options_list=["--fail-on-findings"], action="store_true",
+                   help="Exit with code 1, listing them, when any workload still has WASI-specific settings, "
+                        "blockers or warnings (for CI pipelines).")
+
+    for verb in ("cordon", "uncordon"):
+        with self.argument_context(f"aks wasi-migrate {verb}") as c:
+            c.argument("force", options_list=["--force"], action="store_true",
+                       help="Also act on a pool that is not a WASI pool.")
+            c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                       help="Show which nodes would change and change nothing.")
+
+    with self.argument_context("aks wasi-migrate drain") as c:
+        c.argument("drain_timeout", options_list=["--drain-timeout"], type=int,
+                   help="Minutes to keep trying (PodDisruptionBudgets answer 429 until replacements are Ready) "
+                        "before giving up and naming every pod left. Default: 30.")
+        c.argument("grace_period", options_list=["--grace-period"], type=int,
+                   help="Seconds each pod gets to terminate. Default: the pod's own terminationGracePeriodSeconds.")
+        c.argument("force", options_list=["--force"], action="store_true",
+                   help="Also evict pods that no controller manages (bare pods); they are not recreated.")
+        c.argument("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
+                   help="Also evict pods that use emptyDir volumes; that data is lost.")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="List what would be evicted and what blocks, and change nothing.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not prompt for confirmation.")

@@ -38,3 +38,21 @@ def parse_labels(pairs):
             raise InvalidArgumentValueError(f"--labels {pair!r} is not key=value: write e.g. --labels team=payments")
         labels[key] = value
     return labels
+
+
+def validate_scan_source(namespace):
+    """Either --manifests, or a cluster (-g and -n); never both."""
+    from azure.cli.core.azclierror import MutuallyExclusiveArgumentError, RequiredArgumentMissingError
+    cluster_given = namespace.resource_group_name or namespace.cluster_name
+    if namespace.manifests and (cluster_given or namespace.admin or namespace.kubeconfig):
+        raise MutuallyExclusiveArgumentError(
+            "--manifests scans files, not a cluster: drop -g/-n/--admin/--kubeconfig, or drop --manifests.")
+    if not namespace.manifests and not (namespace.resource_group_name and namespace.cluster_name):
+        raise RequiredArgumentMissingError(
+            "Say what to scan: a cluster with -g <resource group> -n <cluster>, or files with --manifests PATH.")
+
+
+def validate_drain(namespace):
+    """--drain-timeout and --grace-period make sense before anything is touched."""
+    from azext_wasimig import drain
+    drain.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)

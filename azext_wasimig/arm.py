@@ -63,8 +63,9 @@ def find_pool(pools, name):
     return next((p for p in pools if str(p.get("name", "")).lower() == str(name).lower()), None)
 
 
-def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name):
-    """The named pool, proven to be a WASI pool; anything else is refused before any change."""
+def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_other=False):
+    """The named pool, proven to be a WASI pool; anything else is refused before any change (unless
+    ``allow_other``, which only the reversible cordon/uncordon offer, as --force)."""
     from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
     from azext_wasimig import inventory
     pool = find_pool(pools, nodepool_name)
@@ -74,7 +75,9 @@ def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name):
             f"Cluster '{cluster_name}' has no node pool '{nodepool_name}'. "
             f"Run 'az aks wasi-migrate list -g {resource_group_name} -n {cluster_name}' to see its WASI pools.")
     flat = inventory.flatten_agent_pool(pool)
-    if not inventory.is_wasi_pool(flat):
+    if allow_other and not inventory.is_wasi_pool(flat):
+        logger.warning("Node pool '%s' is not a WASI pool; going on because of --force.", nodepool_name)
+    elif not inventory.is_wasi_pool(flat):
         runtime = flat.get("workloadRuntime") or "OCIContainer (the default)"
         raise InvalidArgumentValueError(
             f"Node pool '{nodepool_name}' of cluster '{cluster_name}' is not a WASI node pool: its workloadRuntime "
@@ -119,3 +122,24 @@ def _raise_with_leftovers(cmd, error, resource_group_name, cluster_name, nodepoo
         left = f"Node pool '{nodepool_name}' was not created; nothing was changed."
     raise AzureResponseError(f"Creating node pool '{nodepool_name}' failed: {service_message(error)}. {left}") \
         from error
+
+
+def kube_client(cli_ctx, resource_group_name, cluster_name, admin=False, kubeconfig=None, context=None):
+    """A kubernetes ApiClient for the cluster, checked to answer: from ``--kubeconfig`` when given, else from
+    the cluster's ARM user (or ``--admin``) credentials, held in memory only."""
+    from azext_wasimig._client_factory import cf_managed_clusters
+    from azext_wasimig.kube import connect
+    if kubeconfig:
+        api = connect.load_kubeconfig_file(kubeconfig, context)
+    else:
+        config = connect.kubeconfig_from_arm(cf_managed_clusters(cli_ctx), resource_group_name, cluster_name,
+                                             admin=admin)
+        api = connect.api_client_from_kubeconfig(config, context,
+                                                 source=f"the credentials of cluster '{cluster_name}'")
+    connect.check_reachable(api)
+    return api
+
+
+def wasi_pool_names(pools):
+    from azext_wasimig import inventory
+    return sorted(p["name"] for p in pools if inventory.is_wasi_pool(inventory.flatten_agent_pool(p)))

@@ -99,3 +99,119 @@ def wasi_pool_get(cmd, resource_group_name, cluster_name, nodepool_name):
     """The getter behind `wait`: the agent pool as the SDK returns it (the CLI reads provisioningState)."""
     from azext_wasimig._client_factory import cf_agent_pools
     return cf_agent_pools(cmd.cli_ctx).get(resource_group_name, cluster_name, nodepool_name)
+
+
+def wasi_scan(cmd, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
+              fail_on_findings=False, admin=False, kubeconfig=None, context=None):
+    from azext_wasimig import scan
+    if manifests:
+        snapshot, pools, where = _manifest_snapshot(manifests), [nodepool_name] if nodepool_name else [], {}
+    else:
+        snapshot, pools, where = _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name,
+                                                   admin, kubeconfig, context)
+    findings = scan.assess(snapshot, pools, only_pool=nodepool_name)
+    if report:
+        _write_report(report, findings, {**where, "pools": pools, "source": manifests or "cluster"})
+    if fail_on_findings and scan.has_findings(findings):
+        _fail_with_findings(findings)
+    return findings
+
+
+def _manifest_snapshot(paths):
+    from azure.cli.core.azclierror import FileOperationError
+    from azext_wasimig import manifests
+    from azext_wasimig._errors import user_errors
+    with user_errors(manifests.ManifestError, cli_error=FileOperationError):
+        return manifests.load(paths)
+
+
+def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context):
+    from azext_wasimig import arm, inventory
+    from azext_wasimig.kube import rest, snapshot
+    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
+    if nodepool_name:
+        arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
+    wasi_pools = arm.wasi_pool_names(pools)
+    if not wasi_pools:
+        logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.", cluster_name)
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    try:
+        taken = snapshot.take(api)
+    except rest.KubeApiError as ex:
+        raise rest.as_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
+                                "list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses "
+                                "in all namespaces") from ex
+    logger.info("Read the cluster with %d API calls", taken.api_calls)
+    where = {"cluster": cluster_name, "resourceGroup": resource_group_name,
+             "subscription": inventory.subscription_of(cluster.get("id"))}
+    return taken, wasi_pools, where
+
+
+def _write_report(path, findings, context):
+    from azure.cli.core.azclierror import FileOperationError
+    from azext_wasimig import report
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(report.render(findings, context))
+    except OSError as ex:
+        raise FileOperationError(f"Cannot write the report to {path}: {ex.strerror}") from ex
+    logger.warning("Report written to %s", path)
+
+
+def _fail_with_findings(findings):
+    """--fail-on-findings: a non-zero exit that lists, on stderr, what still ties workloads to WASI."""
+    from azure.cli.core.azclierror import ValidationError
+    lines = [f"  {f['namespace'] or '-'}/{f['kind']}/{f['name']}"
+             + (f" ({f['source']})" if f.get("source") else "")
+             + f": {f['payload']}, {len(f['blockers'])} blocker(s), {len(f['warnings'])} warning(s)"
+             for f in findings]
+    raise ValidationError(f"{len(findings)} workload(s) still have WASI-specific settings or findings:\n"
+                          + "\n".join(lines),
+                          recommendation="Run without --fail-on-findings (or with --report FILE) for the details.")
+
+
+def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
+                      allow_other_pool=False):
+    """The cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster."""
+    from azext_wasimig import arm
+    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
+    arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_other=allow_other_pool)
+    return arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+
+
+def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
+                admin=False, kubeconfig=None, context=None):
+    return _set_unschedulable(cmd, True, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+                              admin, kubeconfig, context)
+
+
+def wasi_uncordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
+                  admin=False, kubeconfig=None, context=None):
+    return _set_unschedulable(cmd, False, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+                              admin, kubeconfig, context)
+
+
+def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+                       admin, kubeconfig, context):
+    from azext_wasimig.kube import pool_drain
+    api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
+                            allow_other_pool=force)
+    return pool_drain.cordon_pool(api, nodepool_name, unschedulable, dry_run=dry_run)
+
+
+def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
+               force=False, delete_emptydir_data=False, dry_run=False, yes=False, admin=False, kubeconfig=None,
+               context=None):
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig import drain
+    from azext_wasimig.kube import pool_drain
+    options = drain.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
+    api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context)
+    if not dry_run:
+        user_confirmation(f"Cordon every node of WASI pool '{nodepool_name}' of cluster '{cluster_name}' and evict "
+                          "its pods (PodDisruptionBudgets are honoured)?", yes=yes)
+    summary = pool_drain.drain_pool(api, nodepool_name, options, progress=logger.warning)
+    error = drain.incomplete_error(summary)
+    if error:
+        raise error
+    return summary

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real `az` (WASIMIG_AZ) with the built wheel (WASIMIG_WHEEL) added by
+"""Shared fixtures. End-to-end: the real `az` (WASIMIG_AZ) with the built wheel (WASIMIG_WHEEL) added by
 `az extension add --source … --yes`, signed in to the emulated Azure over HTTPS on 127.0.0.1.
 
 scripts/test.sh sets both variables; run through it (or set them) to run these tests.
@@ -17,7 +17,7 @@ import pytest
 from tests.emulator.api import start_emulator
 from tests.emulator.azcli import az_environment, login
 
-ESTATES = pathlib.Path(__file__).resolve().parents[1] / "emulator" / "estates"
+ESTATES = pathlib.Path(__file__).resolve().parent / "emulator" / "estates"
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import arm_calls
+from tests.conftest import arm_calls
 from tests.e2e.test_list_show import PROD
 from tests.emulator.testing import Arm
 from tests.unit.test_inventory import example_body
@@ -107,7 +107,7 @@ def pools_estate(arm, az):
     arm.set_estate(copy.deepcopy(ESTATE))
     login(az.path, az.env)
     yield
-    from tests.e2e.conftest import ESTATES, _load
+    from tests.conftest import ESTATES, _load
     arm.set_estate(_load(ESTATES / "sample.yaml"))
     login(az.path, az.env)
 

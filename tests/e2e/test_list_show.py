@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from tests.e2e.conftest import ESTATES, arm_calls
+from tests.conftest import ESTATES, arm_calls
 
 pytestmark = pytest.mark.e2e
 
