@@ -34,9 +34,10 @@ import difflib
 import json
 import re
 
+from azext_wasimig._consts import (ARCH_LABEL, KRUSTLET_ARCH, POOL_LABEL, POOL_LABELS, WAGI_ANNOTATION_PREFIX,
+                                   WASMTIME_LABEL_PREFIX)
+
 ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
-POOL_LABEL = "kubernetes.azure.com/agentpool"
-POOL_LABELS = ("agentpool", POOL_LABEL)
 DEFAULT_RUNTIME_CLASS = "wasmtime-spin-v2"
 PHASES = ("parallel", "cutover")
 PLACEMENT_FIELDS = ("nodeSelector", "affinity", "tolerations", "runtimeClassName")
@@ -45,9 +46,6 @@ TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
 SERVER_SET_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 
 _OLD_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
-_WAGI_ANNOTATION = "alpha.wagi.krustlet.dev/"
-_WASI_LABEL_PREFIX = "kubernetes.azure.com/wasmtime-"
-_ARCH_LABEL, _WAGI_ARCH = "kubernetes.io/arch", "wasm32-wagi"
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
@@ -68,7 +66,7 @@ def _template(obj):
 
 
 def _wagi(annotations):
-    return {k: v for k, v in (annotations or {}).items() if k.startswith(_WAGI_ANNOTATION)}
+    return {k: v for k, v in (annotations or {}).items() if k.startswith(WAGI_ANNOTATION_PREFIX)}
 
 
 def placement_of(obj):
@@ -93,7 +91,7 @@ def _set_placement(template, placement):
     meta = template.setdefault("metadata", {}) if placement.get("annotations") else template.get("metadata")
     if meta is None or ("annotations" not in meta and not placement.get("annotations")):
         return
-    kept = {k: v for k, v in (meta.get("annotations") or {}).items() if not k.startswith(_WAGI_ANNOTATION)}
+    kept = {k: v for k, v in (meta.get("annotations") or {}).items() if not k.startswith(WAGI_ANNOTATION_PREFIX)}
     kept.update(placement.get("annotations") or {})
     if kept or not _wagi(meta.get("annotations")):
         meta["annotations"] = kept
@@ -102,7 +100,7 @@ def _set_placement(template, placement):
 
 
 def _is_wasm_label(key, values):
-    return key.startswith(_WASI_LABEL_PREFIX) or (key == _ARCH_LABEL and _WAGI_ARCH in values)
+    return key.startswith(WASMTIME_LABEL_PREFIX) or (key == ARCH_LABEL and KRUSTLET_ARCH in values)
 
 
 def _node_selector(spec, old_pool, new_pool, phase):
@@ -125,7 +123,7 @@ def _expression(expr, old_pool, new_pool):
         rest = [v for v in values if v != new_pool]
         return {**expr, "values": rest} if rest else None
     if _is_wasm_label(key, values if operator in ("In", "Exists", None) else []):
-        rest = [v for v in values if v != _WAGI_ARCH] if key == _ARCH_LABEL else []
+        rest = [v for v in values if v != KRUSTLET_ARCH] if key == ARCH_LABEL else []
         return {**expr, "values": rest} if rest else None
     return expr
 
@@ -164,8 +162,8 @@ def _node_affinity(spec, old_pool, new_pool, phase):
 
 def _tolerations(spec):
     kept = [t for t in spec.get("tolerations") or []
-            if not (t.get("key") == _ARCH_LABEL and (t.get("value") == _WAGI_ARCH or t.get("operator") == "Exists"))
-            and not str(t.get("key", "")).startswith(_WASI_LABEL_PREFIX)]
+            if not (t.get("key") == ARCH_LABEL and (t.get("value") == KRUSTLET_ARCH or t.get("operator") == "Exists"))
+            and not str(t.get("key", "")).startswith(WASMTIME_LABEL_PREFIX)]
     if kept:
         spec["tolerations"] = kept
     else:

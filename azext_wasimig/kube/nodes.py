@@ -6,10 +6,9 @@ differs, so cordon and uncordon are idempotent and report which nodes they chang
 
 from concurrent.futures import ThreadPoolExecutor
 
+from azext_wasimig._consts import POOL_LABELS
 from azext_wasimig.kube import rest
 
-# AKS puts both on every node; the first is the documented one, the second the older short form.
-POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
 MAX_PARALLEL_LISTS = 8
 
 

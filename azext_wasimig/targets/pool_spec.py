@@ -34,7 +34,7 @@ Dropped, and why:
 
 import re
 
-from azext_wasimig._consts import STANDARD_RUNTIME
+from azext_wasimig._consts import ARCH_LABEL, KRUSTLET_ARCH, STANDARD_RUNTIME, WASMTIME_LABEL_PREFIX
 
 PROVENANCE_TAG = "wasimig.migratedFrom"
 # The label runtime-class-manager's Shim sample selects on (spinframework/runtime-class-manager
@@ -54,8 +54,7 @@ READ_ONLY_FIELDS = frozenset({
 OLD_IMAGE_FIELDS = frozenset({"nodeImageVersion", "creationData"})
 DROPPED_FIELDS = READ_ONLY_FIELDS | OLD_IMAGE_FIELDS | frozenset({"name", "workloadRuntime"})
 
-_WASI_LABEL_PREFIX = "kubernetes.azure.com/wasmtime-"
-_KRUSTLET_ARCH = ("kubernetes.io/arch", "wasm32-wagi")
+_KRUSTLET_ARCH = (ARCH_LABEL, KRUSTLET_ARCH)
 
 
 class PoolSpecError(ValueError):
@@ -147,12 +146,12 @@ def check_existing(existing_pool, source_id, new_name):
 
 
 def _is_wasi_label(key, value):
-    return key.startswith(_WASI_LABEL_PREFIX) or (key, value) == _KRUSTLET_ARCH
+    return key.startswith(WASMTIME_LABEL_PREFIX) or (key, value) == _KRUSTLET_ARCH
 
 
 def _is_wasi_taint(taint):
     key, _, rest = str(taint).partition("=")
-    return key.startswith(_WASI_LABEL_PREFIX) or (key, rest.split(":")[0]) == _KRUSTLET_ARCH
+    return key.startswith(WASMTIME_LABEL_PREFIX) or (key, rest.split(":")[0]) == _KRUSTLET_ARCH
 
 
 def _version(text):
