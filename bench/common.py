@@ -58,3 +58,29 @@ def wheel_path():
 
 def now():
     return time.perf_counter()
+
+
+def peak_rss_kb(pid):
+    """VmHWM of a live process: its own peak resident set (wait4's ru_maxrss would also count the parent's
+    pages that a vfork'ed child shares until exec)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def run_measured(argv, env=None, cwd=None):
+    """Run ``argv``; returns {'rc', 'seconds', 'rss_mb', 'stdout', 'stderr'} with the child's peak RSS."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd or tempfile.gettempdir())
+        peak = 0
+        while child.poll() is None:   # the high-water mark only grows: the last reading is the peak
+            peak = max(peak, peak_rss_kb(child.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        return {"rc": child.returncode, "seconds": seconds, "rss_mb": peak / 1024,
+                "stdout": out.read().decode(), "stderr": err.read().decode()}

@@ -12,10 +12,13 @@ What it plays, and only for the nodes it created:
 It follows pods with one watch (raw dicts), and acts from a small thread pool.
 """
 
+import base64
 import datetime
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import yaml
 
 from azext_wasimig.kube import rest
 
@@ -252,3 +255,18 @@ def remove_namespace(api, namespace):
         rest.call(api, "DELETE", path)
     rest.call(api, "DELETE", f"/api/v1/namespaces/{namespace}/pods", query={"gracePeriodSeconds": 0})
     rest.call(api, "DELETE", f"/api/v1/namespaces/{namespace}")
+
+
+def embedded_kubeconfig(path, server=None, token=None):
+    """The control plane's kubeconfig as ARM hands one out: CA inline, no file paths."""
+    config = yaml.safe_load(path.read_text())
+    cluster = config["clusters"][0]["cluster"]
+    ca_path = cluster.pop("certificate-authority", None)
+    if ca_path:
+        with open(ca_path, "rb") as f:
+            cluster["certificate-authority-data"] = base64.b64encode(f.read()).decode()
+    if server:
+        cluster["server"] = server
+    if token:
+        config["users"][0]["user"]["token"] = token
+    return yaml.safe_dump(config)

@@ -10,7 +10,7 @@ from tests.conftest import ESTATES, _load, arm_calls
 from tests.emulator.azcli import login
 from tests.k8s.test_drain_live import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
                                        _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
-from tests.k8s.test_e2e_scan import embedded_kubeconfig
+from tests.k8s.harness import embedded_kubeconfig
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

@@ -14,27 +14,13 @@ import yaml
 
 from tests.conftest import ESTATES, _load, arm_calls
 from tests.emulator.azcli import login
+from tests.k8s.harness import embedded_kubeconfig
 from tests.k8s.test_snapshot_live import api_fixture, cluster_fixture  # noqa: F401  (module fixtures)
 from tests.unit import test_scan as unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
 SUB, RG, CLUSTER = "77777777-7777-7777-7777-777777777777", "rg-scan", "aks-scan"
-
-
-def embedded_kubeconfig(path, server=None, token=None):
-    """The control plane's kubeconfig as ARM hands one out: CA inline, no file paths."""
-    config = yaml.safe_load(path.read_text())
-    cluster = config["clusters"][0]["cluster"]
-    ca_path = cluster.pop("certificate-authority", None)
-    if ca_path:
-        with open(ca_path, "rb") as f:
-            cluster["certificate-authority-data"] = base64.b64encode(f.read()).decode()
-    if server:
-        cluster["server"] = server
-    if token:
-        config["users"][0]["user"]["token"] = token
-    return yaml.safe_dump(config)
 
 
 def scan(az, *args, expect=0):
