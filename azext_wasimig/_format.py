@@ -60,3 +60,14 @@ def drain_table_format(result):
     return [OrderedDict([("Node", row.get("name")), ("Pods", row.get("pods")), ("ToMove", row.get("toMove")),
                          ("Moved", row.get("moved")), ("Left", row.get("left")), ("Drained", row.get("drained"))])
             for row in result.get("nodes") or []]
+
+
+def create_aci_table_format(result):
+    return [OrderedDict([("Workload", row.get("workload")), ("Action", row.get("action")),
+                         ("ResourceGroup", row.get("resourceGroup")), ("Groups", ",".join(row.get("groups") or [])),
+                         ("Reason", row.get("reason") or "")]) for row in result or []]
+
+
+def retarget_table_format(result):
+    return [OrderedDict([("Namespace", row.get("namespace")), ("Kind", row.get("kind")), ("Name", row.get("name")),
+                         ("Action", row.get("action")), ("Reason", row.get("reason") or "")]) for row in result or []]

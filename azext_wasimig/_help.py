@@ -131,3 +131,61 @@ examples:
   - name: Per-node progress as a table.
     text: az aks wasi-migrate drain -g MyResourceGroup -n MyCluster --nodepool-name wasipool --yes -o table
 """
+
+helps["aks wasi-migrate create-aci"] = """
+type: command
+short-summary: Run workloads of a WASI pool as Azure Container Instances container groups, one per replica.
+long-summary: >
+    Each --workload (NAMESPACE/KIND/NAME, tied to a WASI pool as scan reports it) becomes one container group
+    per replica, named <workload>-<replica>, with a Linux container per container of the pod: image, command
+    and args, environment (ConfigMap values resolved; Secret values read from the cluster and sent as secure
+    values, never printed or logged), the container's and its Services' ports, CPU and memory from requests and
+    limits rounded up to what ACI accepts, liveness and readiness probes, the restart policy, and registry
+    credentials from imagePullSecrets. ACI has no Wasm runtime: a Spin app runs in a container of the Spin
+    runtime (--spin-image) as `spin up --listen 0.0.0.0:PORT -f <the original image>`; --image runs a container
+    image you rebuilt instead. Networking: a public IP (--dns-name-label) or private IPs in --subnet-id.
+    A workload ACI cannot run (persistent volumes, hostPath, sidecar init containers, GPUs, a CronJob's
+    schedule) fails with the reason and nothing is made for it; the others go on, and the command then exits
+    with code 1 naming each failure. Every group carries provenance tags (wasimig.migratedFrom,
+    wasimig.cluster, wasimig.replica): running the command again leaves groups made the same way alone
+    ("unchanged"), re-sends groups left in state Failed, and refuses any other group under the name.
+    Exit codes: 0 done, 1 a workload failed or bad input, 3 a workload, cluster or pool that does not exist.
+examples:
+  - name: See the container groups a Spin Deployment would become (Secret values shown as ***).
+    text: az aks wasi-migrate create-aci -g MyResourceGroup -n MyCluster --workload demo/deployment/spin-web --dry-run
+  - name: Create them with a public DNS name, in another resource group.
+    text: az aks wasi-migrate create-aci -g MyResourceGroup -n MyCluster --workload demo/deployment/spin-web --dns-name-label spinweb --aci-resource-group MyAciGroup
+  - name: Move two workloads into a delegated subnet, with the Spin runtime from your own registry.
+    text: az aks wasi-migrate create-aci -g MyResourceGroup -n MyCluster --workload demo/deployment/web demo/job/report --subnet-id /subscriptions/SUB/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci --spin-image myregistry.azurecr.io/fermyon/spin:v2.7.0 -o table
+  - name: Run a Wasm workload that you rebuilt as a container image.
+    text: az aks wasi-migrate create-aci -g MyResourceGroup -n MyCluster --workload demo/deployment/wagi-app --image myregistry.azurecr.io/wagi-app:2.0
+"""
+
+helps["aks wasi-migrate retarget"] = """
+type: command
+short-summary: Point the workloads of a WASI pool at the replacement pool, in phases, with a way back.
+long-summary: >
+    Changes the pod template of every workload that scan ties to --nodepool-name (Deployments, StatefulSets,
+    DaemonSets, standalone ReplicaSets, CronJobs): node selectors and node affinity on the pool labels, the
+    WASI-era RuntimeClasses (wasmtime-spin-v1, wasmtime-spin-v0-*, the AKS-made wasmtime-spin-v2) mapped to
+    --runtime-class, the Krustlet tolerations and the WAGI annotations dropped. --phase parallel lets pods run
+    on both pools, so both serve while the new one is compared; --phase cutover pins them to the new pool;
+    --phase rollback restores exactly the placement saved (in the annotation
+    wasimig.azure.com/original-placement) before the first change. Changed templates roll out as their
+    controllers do. Running it again changes nothing; each change is a merge patch that carries the object's
+    resourceVersion and is retried on a conflict. Bare pods and Jobs cannot be changed in place: they are
+    reported as skipped (--export-dir writes manifests to recreate them). Cutover and rollback ask for
+    confirmation unless --yes. The old pool must be a WASI pool and the new one a standard pool, as Azure says.
+    Exit codes: 0 done, 1 an object could not be patched or bad input, 3 a cluster or pool that does not exist.
+examples:
+  - name: See the change as diffs, then let pods run on both pools.
+    text: |
+        az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel --dry-run --query "[].diff" -o tsv
+        az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel -o table
+  - name: Pin the workloads to the new pool, without a prompt (runbooks).
+    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --yes
+  - name: Go back to the original placement.
+    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase rollback --yes
+  - name: Only write the retargeted manifests, for a Git repository that is the source of truth.
+    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --dry-run --export-dir k8s/retargeted
+"""

@@ -5,7 +5,7 @@
 
 
 def load_arguments(self, _):
-    from azure.cli.core.commands.parameters import resource_group_name_type
+    from azure.cli.core.commands.parameters import get_enum_type, resource_group_name_type
 
     cluster_options = ["--name", "-n", "--cluster-name"]
 
@@ -96,3 +96,51 @@ def load_arguments(self, _):
                    help="List what would be evicted and what blocks, and change nothing.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation.")
+
+    with self.argument_context("aks wasi-migrate create-aci") as c:
+        c.argument("workloads", options_list=["--workload"], nargs="+",
+                   help="Workloads to move, space-separated NAMESPACE/KIND/NAME (e.g. demo/deployment/web; kinds: "
+                        "deployment, statefulset, daemonset, replicaset, job, pod and their short names). Each must "
+                        "be tied to a WASI pool, as scan reports it.")
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Only accept workloads tied to this WASI pool. Default: any WASI pool of the cluster.")
+        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+                   help="Resource group for the container groups (it must exist). Default: the cluster's.")
+        # Not `location`: the CLI's global location argument type would take `az configure --defaults location`
+        # over the cluster's region, and look display names up in ARM while parsing.
+        c.argument("aci_location", options_list=["--location", "-l"],
+                   help="Azure region of the container groups, e.g. westeurope. Default: the cluster's.")
+        c.argument("subnet_id", options_list=["--subnet-id"],
+                   help="Resource id of a subnet delegated to ACI: the groups get private IPs there. "
+                        "Default: a public IP.")
+        c.argument("dns_name_label", options_list=["--dns-name-label"],
+                   help="DNS name label of the public IP (LABEL.REGION.azurecontainer.io); with several replicas "
+                        "each group gets LABEL-<replica>. One workload only; not with --subnet-id.")
+        c.argument("spin_image", options_list=["--spin-image"],
+                   help="Container image of the Spin runtime that runs a Spin app in ACI (a mirror in your registry, "
+                        "say). Default: the pinned ghcr.io/fermyon/spin image.")
+        c.argument("image", options_list=["--image"],
+                   help="Run this container image instead (a Wasm workload you rebuilt as a container); its own "
+                        "entrypoint runs. One workload only.")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="Print the container-group bodies (Secret values as ***) and create nothing.")
+
+    with self.argument_context("aks wasi-migrate retarget") as c:
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Name of the WASI node pool the workloads are moved off.")
+        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
+                   help="Name of the replacement pool (a standard pool, e.g. made by create-pool).")
+        c.argument("phase", options_list=["--phase"], arg_type=get_enum_type(["parallel", "cutover", "rollback"]),
+                   help="Where the pods may run. parallel: on both pools (compare them side by side); cutover: "
+                        "only on the new pool; rollback: where they ran before the first change (the saved "
+                        "placement).")
+        c.argument("runtime_class", options_list=["--runtime-class"],
+                   help="RuntimeClass that replaces the WASI-era ones (wasmtime-spin-v1, wasmtime-spin-v0-*, the "
+                        "AKS-made wasmtime-spin-v2), e.g. SpinKube's wasmtime-spin-v2.")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="Print a unified diff per object and change nothing.")
+        c.argument("export_dir", options_list=["--export-dir"],
+                   help="Also write the retargeted manifests as YAML to this folder (for a Git source of truth). "
+                        "With --dry-run, only the files are written.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not prompt for confirmation (cutover and rollback ask).")

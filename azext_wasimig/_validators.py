@@ -56,3 +56,55 @@ def validate_drain(namespace):
     """--drain-timeout and --grace-period make sense before anything is touched."""
     from azext_wasimig import drain
     drain.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
+
+
+_DNS_LABEL = r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$"
+_RESOURCE_GROUP = r"^[-\w._()]{0,89}[-\w_()]$"
+_K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
+
+
+def validate_create_aci(namespace):
+    """The workload references, location, subnet id, DNS label and resource group, before any call."""
+    import re
+    from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
+    from azext_wasimig._errors import user_errors
+    from azext_wasimig.targets import aci_spec
+    with user_errors(aci_spec.InvalidTarget):
+        namespace.workloads = [aci_spec.parse_workload_ref(ref) for ref in namespace.workloads or []]
+        # Without --location the cluster's region is used (read later, valid); a stand-in checks the rest now.
+        location = aci_spec.validate_target(namespace.aci_location or "westeurope", namespace.subnet_id,
+                                            namespace.dns_name_label)
+    if namespace.aci_location:
+        namespace.aci_location = location
+    several = len(set(namespace.workloads)) > 1
+    for flag, value in (("--image", namespace.image), ("--dns-name-label", namespace.dns_name_label)):
+        if value and several:
+            raise MutuallyExclusiveArgumentError(
+                f"{flag} applies to one workload: run the command once per workload that needs it.")
+    if namespace.dns_name_label and not re.match(_DNS_LABEL, namespace.dns_name_label):
+        raise InvalidArgumentValueError(
+            f"--dns-name-label {namespace.dns_name_label!r} is not valid: 3 to 60 lowercase letters, digits and "
+            "hyphens, starting with a letter (a replica number is added when there are several replicas).")
+    if namespace.aci_resource_group and not re.match(_RESOURCE_GROUP, namespace.aci_resource_group):
+        raise InvalidArgumentValueError(
+            f"--aci-resource-group {namespace.aci_resource_group!r} is not a resource group name: up to 90 letters, "
+            "digits, '-', '_', '.', '(' and ')', not ending with '.'.")
+    for flag, value in (("--image", namespace.image), ("--spin-image", namespace.spin_image)):
+        if value is not None and (not value.strip() or any(c.isspace() for c in value)):
+            raise InvalidArgumentValueError(
+                f"{flag} {value!r} is not an image reference, e.g. myreg.azurecr.io/app:1.0")
+
+
+def validate_retarget(namespace):
+    """Two different pools, a valid RuntimeClass name, and an --export-dir that can be a folder."""
+    import os
+    import re
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
+        raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
+    if not re.match(_K8S_NAME, namespace.runtime_class or ""):
+        raise InvalidArgumentValueError(
+            f"--runtime-class {namespace.runtime_class!r} is not a RuntimeClass name (lowercase letters, digits, "
+            "'-' and '.').")
+    if namespace.export_dir and os.path.exists(namespace.export_dir) and not os.path.isdir(namespace.export_dir):
+        raise InvalidArgumentValueError(f"--export-dir {namespace.export_dir} exists and is not a folder.")

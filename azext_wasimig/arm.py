@@ -87,6 +87,26 @@ def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_
     return pool
 
 
+def require_replacement_pool(cluster, pools, nodepool_name, resource_group_name, must_exist=True):
+    """The named pool, proven not to be a WASI pool (workloads moved there must keep running); None when it
+    does not exist and ``must_exist`` is False (a rollback needs no new pool)."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
+    from azext_wasimig import inventory
+    pool = find_pool(pools, nodepool_name)
+    cluster_name = cluster.get("name")
+    if pool is None and must_exist:
+        raise ResourceNotFoundError(
+            f"Cluster '{cluster_name}' has no node pool '{nodepool_name}' to move the workloads to.",
+            recommendation=f"Create it first: az aks wasi-migrate create-pool -g {resource_group_name} "
+                           f"-n {cluster_name} --nodepool-name <the WASI pool> --new-nodepool-name {nodepool_name}")
+    if pool is not None and inventory.is_wasi_pool(inventory.flatten_agent_pool(pool)):
+        raise InvalidArgumentValueError(
+            f"Node pool '{nodepool_name}' of cluster '{cluster_name}' is itself a WASI node pool: workloads moved "
+            "there would stop running when AKS recreates its nodes. Name a standard (OCIContainer) pool, e.g. one "
+            "made by 'az aks wasi-migrate create-pool'.")
+    return pool
+
+
 def create_pool(cmd, resource_group_name, cluster_name, nodepool_name, body, no_wait=False):
     """PUT the new pool and wait for AKS (with progress), unless ``no_wait``. On a failed operation, say
     exactly what exists now."""

@@ -127,7 +127,6 @@ def _manifest_snapshot(paths):
 
 def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context):
     from azext_wasimig import arm, inventory
-    from azext_wasimig.kube import rest, snapshot
     cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
     if nodepool_name:
         arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
@@ -135,16 +134,23 @@ def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, adm
     if not wasi_pools:
         logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.", cluster_name)
     api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
-    try:
-        taken = snapshot.take(api)
-    except rest.KubeApiError as ex:
-        raise rest.as_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
-                                "list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses "
-                                "in all namespaces") from ex
-    logger.info("Read the cluster with %d API calls", taken.api_calls)
     where = {"cluster": cluster_name, "resourceGroup": resource_group_name,
              "subscription": inventory.subscription_of(cluster.get("id"))}
-    return taken, wasi_pools, where
+    return _take_snapshot(api), wasi_pools, where
+
+
+def _take_snapshot(api, namespace=None):
+    """The cluster read once (snapshot.take), its failures worded for the CLI."""
+    from azext_wasimig.kube import rest, snapshot
+    try:
+        taken = snapshot.take(api, namespace=namespace)
+    except rest.KubeApiError as ex:
+        scope = f"namespace '{namespace}'" if namespace else "all namespaces"
+        raise rest.as_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
+                                f"list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses in {scope}") \
+            from ex
+    logger.info("Read the cluster with %d API calls", taken.api_calls)
+    return taken
 
 
 def _write_report(path, findings, context):
@@ -215,3 +221,56 @@ def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_time
     if error:
         raise error
     return summary
+
+
+def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,
+                    aci_location=None, subnet_id=None, dns_name_label=None, spin_image=None, image=None, dry_run=False,
+                    no_wait=False, admin=False, kubeconfig=None, context=None):
+    from azext_wasimig import aci, arm, scan
+    from azext_wasimig.kube import sources
+    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
+    if nodepool_name:
+        arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
+    options = aci.options_for(cluster, aci_location, aci_resource_group or resource_group_name, subnet_id=subnet_id,
+                              dns_name_label=dns_name_label, spin_image=spin_image, image=image, dry_run=dry_run,
+                              no_wait=no_wait and not dry_run)
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    namespaces = {namespace for namespace, _, _ in workloads}
+    taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
+    findings = scan.assess(taken, arm.wasi_pool_names(pools), only_pool=nodepool_name)
+    resolved = aci.resolve(workloads, taken, findings, nodepool_name)
+    results = aci.create_all(cmd, resolved, sources.read(api, namespaces), options)
+    error = aci.failures_error(results)
+    if error:
+        raise error
+    return None if options.no_wait else results
+
+
+def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
+                  runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, yes=False, admin=False,
+                  kubeconfig=None, context=None):
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig import arm, retarget_plan, scan
+    from azext_wasimig.kube import apply
+    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
+    arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
+    arm.require_replacement_pool(cluster, pools, new_nodepool_name, resource_group_name, phase != "rollback")
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    taken = _take_snapshot(api)
+    findings = scan.assess(taken, [nodepool_name], only_pool=nodepool_name)
+    plans = retarget_plan.plan_all(taken, findings, nodepool_name, new_nodepool_name, phase, runtime_class)
+    apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
+    for note in retarget_plan.notes(plans, taken, phase, nodepool_name, new_nodepool_name):
+        logger.warning(note)
+    question = retarget_plan.confirmation(plans, phase, cluster_name, nodepool_name, new_nodepool_name)
+    if question and not dry_run:
+        user_confirmation(question, yes=yes)
+    rows = apply.apply_plans(api, plans, lambda live: retarget_plan.plan(live, phase, nodepool_name,
+                                                                         new_nodepool_name, runtime_class).desired,
+                             dry_run=dry_run, progress=logger.warning)
+    if export_dir:
+        apply.export(plans, rows, export_dir, progress=logger.warning)
+    error = apply.failures_error(rows)
+    if error:
+        raise error
+    return rows

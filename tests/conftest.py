@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -103,6 +104,19 @@ def arm_log(arm):
     """The emulator's request log, emptied before the test."""
     arm.clear_requests()
     return arm.requests
+
+
+@contextmanager
+def serving_estate(arm, az, estate):
+    """For a module's tests: the emulator serves ``estate`` (az signs in again, as it accepts only the
+    --subscription values it saw at sign-in); the sample estate comes back afterwards."""
+    arm.set_estate(_load(estate))
+    login(az.path, az.env)
+    try:
+        yield
+    finally:
+        arm.set_estate(_load(ESTATES / "sample.yaml"))
+        login(az.path, az.env)
 
 
 def _load(estate_or_path):

@@ -1,0 +1,130 @@
+"""Changing workloads on the API server: JSON merge patches with optimistic concurrency, retried on conflict.
+
+Each patch carries the ``metadata.resourceVersion`` of the object it was computed from, so the server refuses it
+(409 Conflict) when the object changed in between; the object is then read again and the change computed again
+from it. The change is computed from the live object (a GET just before the patch), not from the scan's slimmed
+copy, so that nothing the scan dropped (the last-applied annotation) can be removed by the patch.
+"""
+
+from azext_wasimig import retarget, retarget_plan
+from azext_wasimig.kube import rest
+from azext_wasimig.kube.snapshot import RESOURCES
+
+MAX_ATTEMPTS = 5
+PLURALS = {r.kind: r.plural for r in RESOURCES}
+PATCH_PERMISSION = "get and patch deployments, statefulsets, daemonsets, replicasets and cronjobs"
+
+
+def object_path(obj):
+    """The object's REST path, from its own apiVersion and kind (as the snapshot recorded them)."""
+    meta, version = obj.get("metadata") or {}, obj.get("apiVersion") or "v1"
+    base = "/api/v1" if version == "v1" else f"/apis/{version}"
+    return f"{base}/namespaces/{meta.get('namespace') or 'default'}/{PLURALS[obj['kind']]}/{meta['name']}"
+
+
+def patch_to(api_client, obj, compute, attempts=MAX_ATTEMPTS):
+    """Make the live object what ``compute(live object)`` returns. Returns "patched", or "unchanged" when it
+    already is (someone else did it). Raises ``rest.KubeApiError`` (a 409 only after ``attempts`` conflicts)."""
+    path, attempt = object_path(obj), 0
+    while True:
+        attempt += 1
+        current = rest.call(api_client, "GET", path)
+        current.setdefault("kind", obj.get("kind"))
+        current.setdefault("apiVersion", obj.get("apiVersion"))
+        desired = compute(current)
+        if desired == current:
+            return "unchanged"
+        patch = retarget.strategic_patch(current, desired)
+        patch.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
+        try:
+            rest.call(api_client, "PATCH", path, body=patch, content_type=retarget.MERGE_PATCH_CONTENT_TYPE)
+            return "patched"
+        except rest.KubeApiError as ex:
+            if ex.status != 409 or attempt >= attempts:
+                raise
+
+
+def apply_plans(api_client, plans, compute, dry_run=False, progress=None):
+    """One row per plan (see retarget_plan.row): ``unchanged``, ``wouldPatch`` (with ``diff``), ``patched``,
+    ``skipped`` or ``failed`` (with the reason; the other objects are still done)."""
+    rows = []
+    for item in plans:
+        namespace, kind, name = item.key
+        if item.desired is None:
+            rows.append(retarget_plan.row(item, "skipped"))
+        elif not item.changes:
+            rows.append(retarget_plan.row(item, "unchanged"))
+        elif dry_run:
+            rows.append({**retarget_plan.row(item, "wouldPatch"),
+                         "diff": retarget.diff(item.obj, item.desired, f"{namespace}/{kind}/{name}")})
+        else:
+            rows.append(_patch_one(api_client, item, compute, progress))
+    return rows
+
+
+def _patch_one(api_client, item, compute, progress):
+    namespace, kind, name = item.key
+    try:
+        action = patch_to(api_client, item.obj, compute)
+    except Exception as ex:  # pylint: disable=broad-except  # one object's failure must not stop the others
+        error = rest.as_cli_error(ex, f"patching {kind} {namespace}/{name}", api_client.configuration.host,
+                                  PATCH_PERMISSION)
+        if error is ex:   # not an API or connection failure: a bug, not something to report per object
+            raise
+        return retarget_plan.row(item, "failed", _message(error))
+    if progress:
+        progress(f"{kind} {namespace}/{name}: {action}")
+    return retarget_plan.row(item, action)
+
+
+def _message(error):
+    text = str(getattr(error, "error_msg", None) or error)
+    recommendation = getattr(error, "recommendations", None)
+    return f"{text} {' '.join(recommendation)}".strip() if recommendation else text
+
+
+def check_runtime_classes(missing, phase, dry_run):
+    """Pods naming a RuntimeClass that does not exist are refused, so a rollout would stall: stop before any
+    change (a dry run warns). A rollback restores what was there and is never stopped."""
+    if not missing or phase == "rollback":
+        return
+    message = (f"RuntimeClass {', '.join(missing)} does not exist in the cluster, and pods that name it are refused. "
+               "Install it first (SpinKube's runtime-class-manager creates wasmtime-spin-v2), or pass "
+               "--runtime-class.")
+    if dry_run:
+        from knack.log import get_logger
+        get_logger(__name__).warning(message)
+        return
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    raise InvalidArgumentValueError(message + " Nothing was changed.")
+
+
+def export(plans, rows, directory, progress=None):
+    """Write each plan's manifest as YAML into ``directory`` and add its path to the row as ``file``."""
+    import os
+    from azure.cli.core.azclierror import FileOperationError
+    written = {}
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for item in plans:
+            if item.manifest is not None:
+                path = os.path.join(directory, retarget_plan.export_file_name(item))
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(retarget.export(item.manifest))
+                written[item.key] = path
+    except OSError as ex:
+        raise FileOperationError(f"Cannot write the manifests to {directory}: {ex.strerror}") from ex
+    for row in rows:
+        row["file"] = written.get((row["namespace"], row["kind"], row["name"]))
+    if progress:
+        progress(f"{len(written)} manifest(s) written to {directory}")
+
+
+def failures_error(rows):
+    """An azclierror naming every object that could not be patched and why (None when none failed)."""
+    lines = retarget_plan.failures_message(rows)
+    if not lines:
+        return None
+    from azure.cli.core.azclierror import UnclassifiedUserFault
+    return UnclassifiedUserFault(f"Some objects could not be retargeted (the others were):\n{lines}",
+                                 recommendation="Fix the cause and run the same command again: it is idempotent.")

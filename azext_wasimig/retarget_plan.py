@@ -1,0 +1,159 @@
+"""What `retarget` changes, and into what (pure: a ClusterSnapshot and scan findings in, plans out).
+
+In scope: every object that scan ties to the old pool (not the findings whose pool scan could not
+tell: a Krustlet toleration with no Krustlet node left says nothing about which pool), plus every
+object an earlier run retargeted (it carries ``retarget.ORIGINAL_PLACEMENT``) whose pod template still
+pins the old or the new pool by the pool label. After a cutover, scan no longer ties a workload whose
+pods have moved, yet a re-run must still see it (unchanged) and a rollback must still restore it.
+Only top-level objects are changed: a Deployment, never its ReplicaSets (which copy its annotations).
+Objects being deleted are left out.
+
+Not changed in place, reported as skipped with the reason (``--export-dir`` still writes a manifest
+to recreate them from): bare pods (a pod's placement is immutable) and Jobs (the API server refuses
+changes to a Job's pod template; a Job finishes where it runs). Objects whose controller was not read
+(an operator's custom resource, such as an Argo Rollout's ReplicaSets) are skipped too: the controller
+would undo the change, its template is what to change.
+"""
+
+from dataclasses import dataclass
+
+from azext_wasimig import retarget
+from azext_wasimig._consts import POOL_LABELS
+
+PHASES = (*retarget.PHASES, "rollback")
+JOB_REASON = ("A Job's pod template cannot be changed (the API server refuses it): let it finish where it runs, "
+              "or delete it and create it again from the exported manifest (--export-dir).")
+
+
+@dataclass
+class Plan:
+    """One object: as read, what it should become (None: skipped, see ``reason``) and what --export-dir writes."""
+    obj: dict
+    desired: dict = None
+    reason: str = ""
+    manifest: dict = None
+
+    @property
+    def key(self):
+        meta = self.obj.get("metadata") or {}
+        return meta.get("namespace") or "default", self.obj.get("kind"), meta.get("name")
+
+    @property
+    def changes(self):
+        return self.desired is not None and self.desired != self.obj
+
+
+def _key(obj):
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace") or "default", obj.get("kind") or "Pod", meta.get("name")
+
+
+def controller_of(obj):
+    """The ownerReference of the object's controller, or None."""
+    return next((r for r in (obj.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")), None)
+
+
+def pins_pools(obj, pools):
+    """Whether the pod template selects any of ``pools`` by a pool label (nodeSelector or node affinity)."""
+    placement = retarget.placement_of(obj)
+    if any(k in POOL_LABELS and v in pools for k, v in (placement.get("nodeSelector") or {}).items()):
+        return True
+    node = (placement.get("affinity") or {}).get("nodeAffinity") or {}
+    terms = list((node.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or [])
+    terms += [(p or {}).get("preference") or {} for p in node.get("preferredDuringSchedulingIgnoredDuringExecution")
+              or []]
+    return any(e.get("key") in POOL_LABELS and e.get("operator") == "In" and set(e.get("values") or []) & set(pools)
+               for term in terms for e in (term or {}).get("matchExpressions") or [])
+
+
+def in_scope(snapshot, findings, old_pool, new_pool):
+    """The objects to consider, sorted by (namespace, kind, name) (see the module docstring)."""
+    objects = {_key(o): o for o in snapshot.workloads + snapshot.pods
+               if not (o.get("metadata") or {}).get("deletionTimestamp")}   # being deleted: nothing to retarget
+    tied = ((f["namespace"], f["kind"], f["name"]) for f in findings if old_pool in (f.get("pools") or []))
+    chosen = {key: objects[key] for key in tied if key in objects}
+    for obj in (o for o in objects.values() if o.get("kind") != "Pod"):
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        if (retarget.ORIGINAL_PLACEMENT in annotations and controller_of(obj) is None
+                and pins_pools(obj, (old_pool, new_pool))):
+            chosen.setdefault(_key(obj), obj)
+    return [chosen[key] for key in sorted(chosen)]
+
+
+def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+    """The Plan for one object in ``phase`` (parallel, cutover or rollback)."""
+    kind, owner = obj.get("kind"), controller_of(obj)
+    if owner:   # its controller was not read (a custom resource, e.g. an Argo Rollout) or is being deleted
+        return Plan(obj, reason=f"It is managed by {owner.get('kind')} {owner.get('name')}, which wasimig does not "
+                                "change (it would undo the change): retarget that controller's pod template (or its "
+                                "source), then drain the old pool.")
+    if phase == "rollback":
+        if kind in ("Pod", "Job"):
+            return Plan(obj, reason="Never changed by retarget (it cannot be changed in place): nothing to roll back.")
+        return Plan(obj, desired=retarget.rollback(obj), manifest=retarget.rollback(obj))
+    if kind == "Job":
+        return Plan(obj, reason=JOB_REASON, manifest=retarget.retarget(obj, old_pool, new_pool, phase, runtime_class))
+    try:
+        desired = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class)
+    except retarget.RetargetError as ex:
+        manifest = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class, allow_pod=True) \
+            if kind == "Pod" else None
+        return Plan(obj, reason=str(ex), manifest=manifest)
+    return Plan(obj, desired=desired, manifest=desired)
+
+
+def plan_all(snapshot, findings, old_pool, new_pool, phase, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+    if phase not in PHASES:
+        raise retarget.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
+    return [plan(obj, phase, old_pool, new_pool, runtime_class)
+            for obj in in_scope(snapshot, findings, old_pool, new_pool)]
+
+
+def missing_runtime_classes(plans, snapshot):
+    """RuntimeClasses the changed templates would name that the cluster does not have (pods naming one are
+    refused by the API server, so a rollout would stall)."""
+    have = {(rc.get("metadata") or {}).get("name") for rc in snapshot.runtime_classes}
+    wanted = {retarget.placement_of(p.desired).get("runtimeClassName") for p in plans if p.changes}
+    return sorted(name for name in wanted - have if name)
+
+
+def notes(plans, snapshot, phase, old_pool, new_pool):
+    """Warnings worth a line on stderr before anything changes."""
+    found = []
+    if not plans:
+        found.append(f"No workload is tied to WASI pool '{old_pool}': nothing to retarget.")
+    labels = [(n.get("metadata") or {}).get("labels") or {} for n in snapshot.nodes]
+    if phase == "cutover" and not any(lab.get(k) == new_pool for lab in labels for k in POOL_LABELS):
+        found.append(f"Node pool '{new_pool}' has no nodes in the cluster yet: pods pinned there stay Pending until "
+                     "it has (scale it up, or use --phase parallel first).")
+    return found
+
+
+def confirmation(plans, phase, cluster_name, old_pool, new_pool):
+    """The question to ask before changing production placement (cutover, rollback), or '' (nothing to ask)."""
+    count = sum(1 for p in plans if p.changes)
+    if not count or phase == "parallel":
+        return ""
+    if phase == "cutover":
+        what = f"pin {count} workload(s) of cluster '{cluster_name}' to node pool '{new_pool}' only"
+    else:
+        what = (f"restore the original placement of {count} workload(s) of cluster '{cluster_name}' (back on WASI "
+                f"pool '{old_pool}')")
+    return f"This will {what}; their pods are replaced by rolling updates. Continue?"
+
+
+def row(item, action, reason=""):
+    namespace, kind, name = item.key
+    return {"namespace": namespace, "kind": kind, "name": name, "action": action, "reason": reason or item.reason}
+
+
+def export_file_name(item):
+    """``<namespace>_<kind>_<name>.yaml``: '_' cannot occur in Kubernetes names, so names never collide."""
+    namespace, kind, name = item.key
+    return f"{namespace}_{kind.lower()}_{name}.yaml"
+
+
+def failures_message(rows):
+    """The lines naming every object that failed, or '' when none did."""
+    return "\n".join(f"  {r['namespace']}/{r['kind']}/{r['name']}: {r['reason']}"
+                     for r in rows if r["action"] == "failed")

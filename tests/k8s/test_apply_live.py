@@ -1,0 +1,70 @@
+"""kube.apply against the real kube-apiserver v1.20.2: merge patches that carry the resourceVersion, a conflict
+retried from the fresh object, and nothing the scan's slimmed copy lacks removed by a patch."""
+
+import pytest
+
+from azext_wasimig import retarget
+from azext_wasimig.kube import apply, rest
+from azext_wasimig.kube.snapshot import LAST_APPLIED
+from tests.k8s.test_drain_live import _create
+
+pytestmark = pytest.mark.k8s
+
+OLD, NEW = "wasipool", "wasipool2"
+
+
+def _statefulset(api, namespace, annotations=None):
+    body = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db", "annotations": annotations or {}},
+            "spec": {"replicas": 0, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                     "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+                         "nodeSelector": {"agentpool": OLD},
+                         "containers": [{"name": "db", "image": "example.azurecr.io/db:1"}]}}}}
+    return _create(api, f"/apis/apps/v1/namespaces/{namespace}/statefulsets", body)
+
+
+def _touch(api, obj, value):
+    rest.call(api, "PATCH", apply.object_path(obj), body={"metadata": {"labels": {"touched": value}}},
+              content_type=retarget.MERGE_PATCH_CONTENT_TYPE)
+
+
+def test_a_conflict_is_retried_from_the_fresh_object(k8s_api, namespace):
+    obj = _statefulset(k8s_api, namespace)
+    seen = []
+
+    def compute(live):
+        seen.append(live["metadata"]["resourceVersion"])
+        desired = retarget.retarget(live, OLD, NEW, "cutover")
+        if len(seen) == 1:   # another writer changes the object between our read and our patch
+            _touch(k8s_api, obj, "meanwhile")
+        return desired
+
+    assert apply.patch_to(k8s_api, obj, compute) == "patched"
+    assert len(seen) == 2 and seen[0] != seen[1], "the 409 made it read the object again"
+    after = rest.call(k8s_api, "GET", apply.object_path(obj))
+    assert after["metadata"]["labels"] == {"touched": "meanwhile"}, "the other writer's change is kept"
+    assert after["spec"]["template"]["spec"]["nodeSelector"] == {retarget.POOL_LABEL: NEW}
+    assert apply.patch_to(k8s_api, after, lambda live: retarget.retarget(live, OLD, NEW, "cutover")) == "unchanged"
+
+
+def test_conflicts_without_end_give_up_with_the_409(k8s_api, namespace):
+    obj = _statefulset(k8s_api, namespace)
+    count = []
+
+    def compute(live):
+        count.append(1)
+        _touch(k8s_api, obj, str(len(count)))
+        return retarget.retarget(live, OLD, NEW, "cutover")
+
+    with pytest.raises(rest.KubeApiError) as raised:
+        apply.patch_to(k8s_api, obj, compute, attempts=3)
+    assert raised.value.status == 409 and len(count) == 3
+
+
+def test_rollback_keeps_annotations_the_scan_dropped(k8s_api, namespace):
+    obj = _statefulset(k8s_api, namespace, annotations={LAST_APPLIED: '{"kind":"StatefulSet"}'})
+    assert apply.patch_to(k8s_api, obj, lambda live: retarget.retarget(live, OLD, NEW, "cutover")) == "patched"
+    assert apply.patch_to(k8s_api, obj, retarget.rollback) == "patched"
+    after = rest.call(k8s_api, "GET", apply.object_path(obj))
+    assert after["metadata"]["annotations"] == {LAST_APPLIED: '{"kind":"StatefulSet"}'}
+    assert after["spec"]["template"] == obj["spec"]["template"]

@@ -1,0 +1,108 @@
+"""Which objects `retarget` changes and into what: scope, skips with reasons, manifests, questions."""
+
+import copy
+
+from azext_wasimig import retarget as rt
+from azext_wasimig import retarget_plan as rp
+from azext_wasimig.kube.snapshot import ClusterSnapshot
+from tests.unit.test_retarget import NEW, OLD, krustlet_deployment, spin_cronjob
+
+
+def finding(obj, pools=(OLD,)):
+    meta = obj["metadata"]
+    return {"namespace": meta.get("namespace", "default"), "kind": obj["kind"], "name": meta["name"],
+            "pools": list(pools)}
+
+
+def pod(name, owner=None):
+    meta = {"name": name, "namespace": "demo"}
+    if owner:
+        meta["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": {"nodeSelector": {"agentpool": OLD}, "containers": [{"name": "c", "image": "i"}]}}
+
+
+def job():
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once", "namespace": "demo"},
+            "spec": {"template": {"spec": {"nodeSelector": {"agentpool": OLD}, "restartPolicy": "Never",
+                                           "containers": [{"name": "c", "image": "i"}]}}}}
+
+
+def test_scope_is_what_scan_ties_to_the_old_pool_plus_what_was_retargeted_before():
+    tied, unknown_pool = krustlet_deployment(), spin_cronjob()
+    moved = rt.retarget({**copy.deepcopy(tied), "metadata": {"name": "moved", "namespace": "demo"}}, OLD, NEW,
+                        "cutover")
+    other_pool = {**copy.deepcopy(tied), "metadata": {"name": "other", "namespace": "demo"}}
+    other_pool["spec"]["template"]["spec"]["nodeSelector"]["agentpool"] = "p1"
+    elsewhere = rt.retarget(other_pool, "p1", "p2", "cutover")
+    replica_set = {**copy.deepcopy(moved), "kind": "ReplicaSet",
+                   "metadata": {**moved["metadata"], "name": "moved-abc",
+                                "ownerReferences": [{"kind": "Deployment", "name": "moved", "controller": True}]}}
+    going = pod("going")
+    going["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    snapshot = ClusterSnapshot(workloads=[tied, unknown_pool, moved, elsewhere, replica_set], pods=[going])
+    findings = [finding(tied), finding(unknown_pool, pools=()), finding(going)]
+    assert [o["metadata"]["name"] for o in rp.in_scope(snapshot, findings, OLD, NEW)] == ["moved", "wagi"]
+
+
+def test_cutover_rerun_and_rollback_plans():
+    cut = rt.retarget(krustlet_deployment(), OLD, NEW, "cutover")
+    assert not rp.plan(cut, "cutover", OLD, NEW).changes
+    back = rp.plan(cut, "rollback", OLD, NEW)
+    assert back.changes and back.desired == krustlet_deployment() and back.manifest == back.desired
+
+
+def test_pods_and_jobs_are_skipped_with_a_manifest_to_recreate_them_from():
+    bare = rp.plan(pod("lonely"), "cutover", OLD, NEW)
+    assert bare.desired is None and "recreate it" in bare.reason
+    assert bare.manifest["spec"]["nodeSelector"] == {rt.POOL_LABEL: NEW}
+    once = rp.plan(job(), "parallel", OLD, NEW)
+    assert once.desired is None and once.reason == rp.JOB_REASON
+    assert once.manifest["spec"]["template"]["spec"]["affinity"]
+    owned = rp.plan(pod("x-1", owner=("MyOperatorApp", "x")), "cutover", OLD, NEW)
+    assert owned.manifest is None and "MyOperatorApp x" in owned.reason
+    assert rp.plan(job(), "rollback", OLD, NEW).desired is None
+
+
+def test_missing_runtime_classes_and_the_question_before_production_changes():
+    snapshot = ClusterSnapshot(workloads=[spin_cronjob()], runtime_classes=[{"metadata": {"name": "other"}}])
+    plans = rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "cutover")
+    assert rp.missing_runtime_classes(plans, snapshot) == [rt.DEFAULT_RUNTIME_CLASS]
+    assert rp.missing_runtime_classes(rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "cutover", "other"),
+                                      snapshot) == []
+    assert "pin 1 workload(s) of cluster 'c' to node pool 'wasipool2' only" in rp.confirmation(plans, "cutover", "c",
+                                                                                              OLD, NEW)
+    assert rp.confirmation(plans, "parallel", "c", OLD, NEW) == ""
+    assert rp.export_file_name(plans[0]) == "demo_cronjob_tick.yaml"
+
+
+def test_rows_and_failures():
+    item = rp.plan(pod("lonely"), "cutover", OLD, NEW)
+    row = rp.row(item, "skipped")
+    assert list(row) == ["namespace", "kind", "name", "action", "reason"] and row["reason"] == item.reason
+    assert rp.failures_message([row]) == ""
+    assert rp.failures_message([rp.row(item, "failed", "HTTP 403")]) == "  demo/Pod/lonely: HTTP 403"
+
+
+def test_notes_say_when_nothing_is_tied_or_the_new_pool_has_no_nodes():
+    node = {"metadata": {"name": "n1", "labels": {rt.POOL_LABEL: NEW}}}
+    assert rp.notes([], ClusterSnapshot(nodes=[node]), "cutover", OLD, NEW) == \
+        [f"No workload is tied to WASI pool '{OLD}': nothing to retarget."]
+    plans = [rp.plan(krustlet_deployment(), "cutover", OLD, NEW)]
+    assert "has no nodes in the cluster yet" in rp.notes(plans, ClusterSnapshot(), "cutover", OLD, NEW)[0]
+    assert rp.notes(plans, ClusterSnapshot(), "parallel", OLD, NEW) == []
+
+
+def test_the_replacement_pool_must_exist_and_not_be_wasi_except_for_a_rollback():
+    import pytest
+    from azure.cli.core import azclierror
+    from azext_wasimig import arm
+    cluster = {"name": "c"}
+    pools = [{"name": "std", "properties": {"workloadRuntime": "OCIContainer"}},
+             {"name": "wasi2", "properties": {"workloadRuntime": "WasmWasi"}}]
+    assert arm.require_replacement_pool(cluster, pools, "STD", "rg")["name"] == "std"
+    with pytest.raises(azclierror.ResourceNotFoundError, match="no node pool .gone. to move the workloads to"):
+        arm.require_replacement_pool(cluster, pools, "gone", "rg")
+    assert arm.require_replacement_pool(cluster, pools, "gone", "rg", must_exist=False) is None
+    with pytest.raises(azclierror.InvalidArgumentValueError, match="itself a WASI node pool"):
+        arm.require_replacement_pool(cluster, pools, "wasi2", "rg", must_exist=False)
