@@ -6,7 +6,10 @@ object an earlier run retargeted (it carries ``retarget.ORIGINAL_PLACEMENT``) wh
 pins the old or the new pool by the pool label. After a cutover, scan no longer ties a workload whose
 pods have moved, yet a re-run must still see it (unchanged) and a rollback must still restore it.
 Only top-level objects are changed: a Deployment, never its ReplicaSets (which copy its annotations).
-Objects being deleted are left out.
+Objects being deleted are left out. A workload whose only tie is that its pods run on the pool now (a
+DaemonSet that runs everywhere, a Deployment the scheduler happened to put there) is reported as skipped:
+nothing in its placement names the pool, and pinning it to two pools would take it off every other one.
+It moves when the old pool is drained.
 
 Not changed in place, reported as skipped with the reason (``--export-dir`` still writes a manifest
 to recreate them from): bare pods (a pod's placement is immutable) and Jobs (the API server refuses
@@ -19,8 +22,11 @@ from dataclasses import dataclass
 
 from azext_wasimig import retarget
 from azext_wasimig._consts import POOL_LABELS
+from azext_wasimig.scan_rules import RUNNING_FIELD
 
 PHASES = (*retarget.PHASES, "rollback")
+NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "
+                     "old pool is drained, so it is left as it is.")
 JOB_REASON = ("A Job's pod template cannot be changed (the API server refuses it): let it finish where it runs, "
               "or delete it and create it again from the exported manifest (--export-dir).")
 
@@ -66,17 +72,24 @@ def pins_pools(obj, pools):
                for term in terms for e in (term or {}).get("matchExpressions") or [])
 
 
+def pinned_by_placement(finding):
+    """Whether any of a finding's evidence is a placement field (not merely pods running on the pool)."""
+    return any(e.get("field") != RUNNING_FIELD for e in finding.get("evidence") or [])
+
+
 def in_scope(snapshot, findings, old_pool, new_pool):
-    """The objects to consider, sorted by (namespace, kind, name) (see the module docstring)."""
+    """The objects to consider, sorted by (namespace, kind, name), each with whether its placement pins the
+    pool (see the module docstring)."""
     objects = {_key(o): o for o in snapshot.workloads + snapshot.pods
                if not (o.get("metadata") or {}).get("deletionTimestamp")}   # being deleted: nothing to retarget
-    tied = ((f["namespace"], f["kind"], f["name"]) for f in findings if old_pool in (f.get("pools") or []))
-    chosen = {key: objects[key] for key in tied if key in objects}
+    tied = {(f["namespace"], f["kind"], f["name"]): pinned_by_placement(f)
+            for f in findings if old_pool in (f.get("pools") or [])}
+    chosen = {key: (objects[key], pinned) for key, pinned in tied.items() if key in objects}
     for obj in (o for o in objects.values() if o.get("kind") != "Pod"):
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
         if (retarget.ORIGINAL_PLACEMENT in annotations and controller_of(obj) is None
                 and pins_pools(obj, (old_pool, new_pool))):
-            chosen.setdefault(_key(obj), obj)
+            chosen[_key(obj)] = (obj, True)
     return [chosen[key] for key in sorted(chosen)]
 
 
@@ -105,8 +118,8 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_
 def plan_all(snapshot, findings, old_pool, new_pool, phase, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
     if phase not in PHASES:
         raise retarget.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
-    return [plan(obj, phase, old_pool, new_pool, runtime_class)
-            for obj in in_scope(snapshot, findings, old_pool, new_pool)]
+    return [plan(obj, phase, old_pool, new_pool, runtime_class) if pinned else Plan(obj, reason=NOT_PINNED_REASON)
+            for obj, pinned in in_scope(snapshot, findings, old_pool, new_pool)]
 
 
 def missing_runtime_classes(plans, snapshot):

@@ -8,10 +8,10 @@ from azext_wasimig.kube.snapshot import ClusterSnapshot
 from tests.unit.test_retarget import NEW, OLD, krustlet_deployment, spin_cronjob
 
 
-def finding(obj, pools=(OLD,)):
+def finding(obj, pools=(OLD,), fields=("spec.template.spec.nodeSelector",)):
     meta = obj["metadata"]
     return {"namespace": meta.get("namespace", "default"), "kind": obj["kind"], "name": meta["name"],
-            "pools": list(pools)}
+            "pools": list(pools), "evidence": [{"field": field} for field in fields]}
 
 
 def pod(name, owner=None):
@@ -42,7 +42,19 @@ def test_scope_is_what_scan_ties_to_the_old_pool_plus_what_was_retargeted_before
     going["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     snapshot = ClusterSnapshot(workloads=[tied, unknown_pool, moved, elsewhere, replica_set], pods=[going])
     findings = [finding(tied), finding(unknown_pool, pools=()), finding(going)]
-    assert [o["metadata"]["name"] for o in rp.in_scope(snapshot, findings, OLD, NEW)] == ["moved", "wagi"]
+    assert [(o["metadata"]["name"], pinned) for o, pinned in rp.in_scope(snapshot, findings, OLD, NEW)] == \
+        [("moved", True), ("wagi", True)]
+
+
+def test_a_workload_only_running_on_the_pool_is_skipped_not_pinned():
+    exporter = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "node-exporter", "namespace": "demo"},
+                "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    snapshot = ClusterSnapshot(workloads=[exporter])
+    (plan,) = rp.plan_all(snapshot, [finding(exporter, fields=("spec.nodeName",))], OLD, NEW, "parallel")
+    assert plan.desired is None and not plan.changes and plan.reason == rp.NOT_PINNED_REASON
+    (pinned,) = rp.plan_all(snapshot, [finding(exporter, fields=("spec.nodeName", "spec.template.spec.tolerations"))],
+                            OLD, NEW, "parallel")
+    assert pinned.desired is not None
 
 
 def test_cutover_rerun_and_rollback_plans():
