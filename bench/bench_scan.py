@@ -14,7 +14,6 @@ Starts its own control plane on its own ports. Prints Markdown.
 """
 
 import argparse
-import base64
 import os
 import pathlib
 import re

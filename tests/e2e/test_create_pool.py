@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.conftest import arm_calls
+from tests.conftest import arm_calls, serving_estate
 from tests.e2e.test_list_show import PROD
 from tests.emulator.testing import Arm
 from tests.unit.test_inventory import example_body
@@ -103,13 +103,8 @@ def expected_properties(old, old_id):
 
 @pytest.fixture(scope="module")
 def pools_estate(arm, az):
-    from tests.emulator.azcli import login
-    arm.set_estate(copy.deepcopy(ESTATE))
-    login(az.path, az.env)
-    yield
-    from tests.conftest import ESTATES, _load
-    arm.set_estate(_load(ESTATES / "sample.yaml"))
-    login(az.path, az.env)
+    with serving_estate(arm, az, copy.deepcopy(ESTATE)):
+        yield
 
 
 @pytest.mark.parametrize("pool", sorted(POOLS))

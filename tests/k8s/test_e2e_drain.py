@@ -6,8 +6,7 @@ these check what only the command adds: the WASI proof, confirmation, exit codes
 
 import pytest
 
-from tests.conftest import ESTATES, _load, arm_calls
-from tests.emulator.azcli import login
+from tests.conftest import arm_calls, serving_estate
 from tests.k8s.test_drain_live import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
                                        _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
 from tests.k8s.harness import embedded_kubeconfig
@@ -29,11 +28,8 @@ def estate(wasi_pool="wasi", std_pool="std"):
 
 @pytest.fixture(scope="module")
 def drain_subscription(arm, az):
-    arm.set_estate(estate())
-    login(az.path, az.env)
-    yield
-    arm.set_estate(_load(ESTATES / "sample.yaml"))
-    login(az.path, az.env)
+    with serving_estate(arm, az, estate()):
+        yield
 
 
 @pytest.fixture(name="pools")

@@ -12,8 +12,7 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import ESTATES, _load, arm_calls
-from tests.emulator.azcli import login
+from tests.conftest import arm_calls, serving_estate
 from tests.k8s.harness import embedded_kubeconfig
 from tests.k8s.test_snapshot_live import api_fixture, cluster_fixture  # noqa: F401  (module fixtures)
 from tests.unit import test_scan as unit
@@ -41,12 +40,9 @@ def scenario_fixture(arm, az, cluster, k8s_env):
                                       "count": 1, "workloadRuntime": "WasmWasi"},
                                      {"name": pools["stdpool"], "mode": "User", "vmSize": "Standard_D2s_v5",
                                       "count": 1}]}]}]}
-    arm.set_estate(estate)
-    login(az.path, az.env)
-    arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
-    yield ns, pools
-    arm.set_estate(_load(ESTATES / "sample.yaml"))
-    login(az.path, az.env)
+    with serving_estate(arm, az, estate):
+        arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
+        yield ns, pools
 
 
 def in_namespace(findings, ns):
