@@ -6,7 +6,7 @@ set -euo pipefail
 if [ $# -ne 2 ]; then echo "usage: $0 STATE_DIR CONFIG_DIR" >&2; exit 2; fi
 state=$(realpath -m "$1"); config=$(realpath -m "$2")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-py=${PYTHON:-/root/.cache/wasimig/venv/bin/python}
+py=${PYTHON:-python3}   # a Python with PyYAML and cryptography (the az environment has both)
 cd "$repo"
 exec "$py" -c 'import sys; from tests.emulator.azcli import main; sys.exit(main(sys.argv[1:]))' \
     --state-dir "$state" --config-dir "$config"

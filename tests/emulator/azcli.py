@@ -17,7 +17,6 @@ from pathlib import Path
 CLOUD = "LocalArm"
 SP_ID, SP_SECRET = "fake-sp", "fake-secret"
 DEAD_PROXY = "http://127.0.0.1:9"
-DEFAULT_AZ = "/root/.cache/wasimig/venv/bin/az"
 
 
 def az_environment(handle, config_dir, base_env: dict | None = None) -> dict:
@@ -89,7 +88,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="log az into a running emulator; prints export lines")
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--config-dir", required=True)
-    parser.add_argument("--az", default=os.environ.get("AZ", DEFAULT_AZ))
+    parser.add_argument("--az", default=os.environ.get("WASIMIG_AZ") or "az",
+                        help="the az executable (default: $WASIMIG_AZ, else az on PATH)")
     args = parser.parse_args(argv)
     client = EmulatorClient.from_state_dir(args.state_dir)
     env = az_environment(client, os.path.abspath(args.config_dir))
