@@ -17,6 +17,7 @@ import argparse
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,6 +165,7 @@ def main():
         if arm:
             arm.stop()
         subprocess.run([str(SCRIPTS / "down.sh"), str(home / "k8s"), "--purge"], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
     base = rows[-1][1]
     print(f"scan of {args.namespaces * args.per_ns} Deployments (+ as many ReplicaSets and Pods), 20 nodes. "
           f"{machine_line()}; median of {args.runs} runs, peak RSS the highest of them\n")
