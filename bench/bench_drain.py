@@ -9,7 +9,7 @@ kubelet of tests/k8s/harness.py, which honours each pod's grace period):
 Workload per method, built afresh: NODES wasi nodes holding PODS pods (Deployments of REPLICAS replicas, every
 other one with a PDB maxUnavailable 2), terminationGracePeriodSeconds GRACE, and NODES std nodes to receive the
 replacements. Each method runs in its own process: wall time, API requests (wasimig/serial: counted in the client;
-kubectl: its -v=6 request log) and that process's peak RSS (VmHWM). The serial loop drains only the first node and
+kubectl: its -v=6 request log) and that process's peak RSS (bench/common.py:run_measured). The serial loop drains only the first node and
 is scaled up to the whole pool (the table says so): at GRACE=5 s, 500 pods one by one take ~45 min.
 
 Usage: python bench/bench_drain.py [--nodes 20] [--pods 500] [--replicas 20] [--grace 5] [--methods wasimig,serial,kubectl]
@@ -30,7 +30,7 @@ import uuid
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from azext_wasimig.kube import connect, rest  # noqa: E402
-from bench.common import machine_line  # noqa: E402
+from bench.common import machine_line, run_measured  # noqa: E402
 from tests.k8s.harness import FakeKubelet, exists, remove_namespace, wait_for  # noqa: E402
 
 SCRIPTS = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "k8s-test-env"
@@ -128,41 +128,20 @@ def _same_pod(api, path, uid):
         raise
 
 
-def _peak_rss_kb(pid):
-    """VmHWM of the process: its own image's peak. (wait4's ru_maxrss would also count the bench process, whose
-    pages a vfork'ed child shares until exec.)"""
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-    except (OSError, StopIteration, ValueError):
-        return 0
-
-
 def run_worker(method, kubeconfig, pool, grace):
     """Runs one method in a child process; returns its JSON line, wall time and peak RSS (MB)."""
-    started = time.perf_counter()
     if method == "kubectl":
         argv = ["kubectl", "--kubeconfig", kubeconfig, "drain", "-l", f"kubernetes.azure.com/agentpool={pool}",
                 "--ignore-daemonsets", "--delete-emptydir-data", f"--grace-period={grace}", "--timeout=30m", "-v=6"]
     else:
         argv = [sys.executable, __file__, "--worker", method, "--kubeconfig", kubeconfig, "--pool", pool,
                 "--grace", str(grace)]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(argv, stdout=out, stderr=err)
-        time.sleep(0.05)                     # past exec
-        peak_kb = 0
-        while child.poll() is None:          # the high-water mark only grows: the last reading is the peak
-            peak_kb = max(peak_kb, _peak_rss_kb(child.pid))
-            time.sleep(0.05)
-        code = child.returncode
-        seconds = time.perf_counter() - started
-        out.seek(0), err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if code:
-        sys.exit(f"{method} failed ({code}):\n{stderr[-3000:]}")
-    result = {"requests": len(KUBECTL_REQUEST.findall(stderr)), "complete": True} if method == "kubectl" \
-        else json.loads(stdout.strip().splitlines()[-1])
-    return dict(result, seconds=seconds, rss_mb=peak_kb / 1024)
+    run = run_measured(argv)
+    if run["rc"]:
+        sys.exit(f"{method} failed ({run['rc']}):\n{run['stderr'][-3000:]}")
+    result = {"requests": len(KUBECTL_REQUEST.findall(run["stderr"])), "complete": True} if method == "kubectl" \
+        else json.loads(run["stdout"].strip().splitlines()[-1])
+    return dict(result, seconds=run["seconds"], rss_mb=run["rss_mb"])
 
 
 # --- main --------------------------------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from bench.common import az_path, machine_line, measure, median_of, wheel_path  # noqa: E402
+from bench.common import az_path, machine_line, median_of, run_measured, wheel_path  # noqa: E402
 from tests.emulator.api import start_emulator  # noqa: E402
-from tests.emulator.azcli import az_environment, login  # noqa: E402
+from tests.emulator.azcli import add_extension, az_environment, login  # noqa: E402
 from tests.emulator.estate import generate_estate  # noqa: E402
 
 
@@ -36,41 +36,40 @@ def timed(arm, env, home, args, runs):
     results, calls = [], []
     for _ in range(runs):
         arm.clear_requests()
-        run = measure([az_path(), *args], env, cwd=home)
+        run = run_measured([az_path(), *args], env, cwd=home)
         assert run["rc"] == 0, run["stderr"]
         results.append(run)
         calls.append(arm_call_count(arm))
-    return median_of(results, "seconds"), median_of(results, "maxrss_kb") / 1024, max(calls)
+    return median_of(results, "seconds"), median_of(results, "rss_mb"), max(calls)
 
 
 def loop_baseline(arm, env, home, sub, clusters, sample):
     """The user's loop: az aks list, then az aks nodepool list per cluster (sampled above `sample`)."""
     arm.clear_requests()
-    listed = measure([az_path(), "aks", "list", "--subscription", sub, "-o", "json"], env, cwd=home)
+    listed = run_measured([az_path(), "aks", "list", "--subscription", sub, "-o", "json"], env, cwd=home)
     names = json.loads(subprocess.run([az_path(), "aks", "list", "--subscription", sub, "--query",
                                        "[].[resourceGroup, name]", "-o", "json"], env=env, cwd=home,
                                       capture_output=True, text=True, check=True).stdout)
     arm.clear_requests()
     picked = names[:sample]
-    per_cluster, peak = 0.0, listed["maxrss_kb"]
+    per_cluster, peak = 0.0, listed["rss_mb"]
     for group, name in picked:
-        run = measure([az_path(), "aks", "nodepool", "list", "--subscription", sub, "-g", group,
+        run = run_measured([az_path(), "aks", "nodepool", "list", "--subscription", sub, "-g", group,
                        "--cluster-name", name, "-o", "json"], env, cwd=home)
         assert run["rc"] == 0, run["stderr"]
         per_cluster += run["seconds"]
-        peak = max(peak, run["maxrss_kb"])
+        peak = max(peak, run["rss_mb"])
     scale = len(names) / max(1, len(picked))
     seconds = listed["seconds"] + per_cluster * scale
     calls = arm_call_count(arm) * scale + 1
-    return seconds, peak / 1024, round(calls), len(picked) < len(names)
+    return seconds, peak, round(calls), len(picked) < len(names)
 
 
 def environment(arm, home):
     env = az_environment(arm, home / "config")
     env.update(AZURE_EXTENSION_DIR=str(home / "ext"), AZURE_CORE_ONLY_SHOW_ERRORS="true")
     login(az_path(), env)
-    subprocess.run([az_path(), "extension", "add", "--source", wheel_path(), "--yes"], env=env, cwd=home,
-                   check=True, capture_output=True)
+    add_extension(az_path(), env, wheel_path(), home)
     return env
 
 
@@ -103,13 +102,13 @@ def bench_all_subscriptions(args, home):
         env = environment(arm, home / "az-subs")
         ours = timed(arm, env, home, ["aks", "wasi-migrate", "list", "--all-subscriptions"], args.runs)
         arm.clear_requests()
-        one_by_one = [measure([az_path(), "aks", "wasi-migrate", "list", "--subscription", s], env, cwd=home)
+        one_by_one = [run_measured([az_path(), "aks", "wasi-migrate", "list", "--subscription", s], env, cwd=home)
                       for s in subs]
         calls = arm_call_count(arm)
     finally:
         arm.stop()
     seconds = sum(r["seconds"] for r in one_by_one)
-    peak = max(r["maxrss_kb"] for r in one_by_one) / 1024
+    peak = max(r["rss_mb"] for r in one_by_one)
     print("\n| 20 subscriptions x 10 clusters | ARM calls | median wall s | ratio | peak RSS MB |")
     print("|---|---|---|---|---|")
     print(f"| `list --all-subscriptions` | {ours[2]} | {ours[0]:.2f} | {ours[0] / seconds:.2f} | {ours[1]:.0f} |")

@@ -81,7 +81,7 @@ def core_worker(kubeconfig):
 
 def az_environment(kubeconfig, home):
     from tests.emulator.api import start_emulator
-    from tests.emulator.azcli import az_environment as emulator_env, login
+    from tests.emulator.azcli import add_extension, az_environment as emulator_env, login
     from tests.k8s.harness import embedded_kubeconfig
     estate = {"tenantId": "72f988bf-0000-0000-0000-000000000001", "subscriptions": [{
         "subscriptionId": SUB, "displayName": "Bench", "clusters": [{
@@ -94,11 +94,8 @@ def az_environment(kubeconfig, home):
     arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(pathlib.Path(kubeconfig)))
     env = emulator_env(arm, home / "cfg")
     env.update(AZURE_EXTENSION_DIR=str(home / "ext"))
-    if os.environ.get("WASIMIG_WHEELHOUSE"):
-        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=os.environ["WASIMIG_WHEELHOUSE"])
     login(az_path(), env)
-    subprocess.run([az_path(), "extension", "add", "--source", wheel_path(), "--yes"], env=env, check=True,
-                   capture_output=True, cwd=home)
+    add_extension(az_path(), env, wheel_path(), home)
     return arm, env
 
 

@@ -7,14 +7,14 @@ Usage: python bench/bench_startup.py [RUNS]
 """
 
 import os
-import subprocess
+import pathlib
 import sys
 import tempfile
-import pathlib
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from bench.common import az_path, machine_line, measure, median_of, wheel_path
+from bench.common import az_path, machine_line, median_of, run_measured, wheel_path  # noqa: E402
+from tests.emulator.azcli import add_extension  # noqa: E402
 
 
 def environment(with_extension):
@@ -22,8 +22,7 @@ def environment(with_extension):
                AZURE_CORE_COLLECT_TELEMETRY="false", AZURE_CORE_SURVEY_MESSAGE="false",
                AZURE_EXTENSION_USE_DYNAMIC_INSTALL="no", AZURE_CORE_ONLY_SHOW_ERRORS="true")
     if with_extension:
-        subprocess.run([az_path(), "extension", "add", "--source", wheel_path(), "--yes"], env=env, check=True,
-                       capture_output=True, cwd=tempfile.gettempdir())
+        add_extension(az_path(), env, wheel_path(), tempfile.gettempdir())
     return env
 
 
@@ -35,11 +34,11 @@ def main(runs):
         "az aks nodepool list -h (no extension)": (["aks", "nodepool", "list", "-h"], without_ext),
     }
     for args, env in cases.values():  # warm the command index and the OS file cache
-        measure([az_path(), *args], env)
+        run_measured([az_path(), *args], env)
     results = {name: [] for name in cases}
     for _ in range(runs):  # interleaved, so drift on the machine hits every case alike
         for name, (args, env) in cases.items():
-            run = measure([az_path(), *args], env)
+            run = run_measured([az_path(), *args], env)
             assert run["rc"] == 0, run["stderr"]
             results[name].append(run)
     base = median_of(results["az aks nodepool list -h (no extension)"], "seconds")

@@ -15,20 +15,28 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
-# Runs one command and reports the child's own peak RSS: RUSAGE_CHILDREN of a process that waited
-# for exactly one child is that child's (and its descendants') peak.
-_MEASURE = ("import resource, subprocess, sys, json, time;"
-            "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-            "stderr=subprocess.PIPE, text=True);"
-            "print(json.dumps({'rc': p.returncode, 'seconds': time.perf_counter() - t, 'stderr': p.stderr[-2000:],"
+# The measuring wrapper: runs the command as its only child and writes the child's wall time and peak RSS
+# (RUSAGE_CHILDREN of a process that waited for exactly one child: that child's and its descendants' peak;
+# the small wrapper's own pages, shared until exec, are far below any command measured here).
+_MEASURE = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); rc = subprocess.call(sys.argv[2:]);"
+            "open(sys.argv[1], 'w').write(json.dumps({'rc': rc, 'seconds': time.perf_counter() - t,"
             "'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
 
 
-def measure(argv, env, cwd=None):
-    """{'rc', 'seconds', 'maxrss_kb', 'stderr'} of one run of ``argv``."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *argv], env=env, cwd=cwd or tempfile.gettempdir(),
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def run_measured(argv, env=None, cwd=None):
+    """Run ``argv``: {'rc', 'seconds', 'rss_mb', 'stdout', 'stderr'}, with the command's own peak RSS.
+    Output goes through files, so a command printing hundreds of MB (kubectl get -A -o json) costs nothing here."""
+    with tempfile.TemporaryDirectory() as scratch, open(f"{scratch}/out", "w+b") as out, \
+            open(f"{scratch}/err", "w+b") as err:
+        result_path = f"{scratch}/result.json"
+        subprocess.run([sys.executable, "-c", _MEASURE, result_path, *argv], env=env, stdout=out, stderr=err,
+                       cwd=cwd or tempfile.gettempdir(), check=False)
+        with open(result_path, encoding="utf-8") as f:
+            result = json.load(f)
+        out.seek(0)
+        err.seek(0)
+        return {"rc": result["rc"], "seconds": result["seconds"], "rss_mb": result["maxrss_kb"] / 1024,
+                "stdout": out.read().decode(errors="replace"), "stderr": err.read().decode(errors="replace")}
 
 
 def median_of(runs, key):
@@ -59,28 +67,3 @@ def wheel_path():
 def now():
     return time.perf_counter()
 
-
-def peak_rss_kb(pid):
-    """VmHWM of a live process: its own peak resident set (wait4's ru_maxrss would also count the parent's
-    pages that a vfork'ed child shares until exec)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-    except (OSError, StopIteration, ValueError):
-        return 0
-
-
-def run_measured(argv, env=None, cwd=None):
-    """Run ``argv``; returns {'rc', 'seconds', 'rss_mb', 'stdout', 'stderr'} with the child's peak RSS."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd or tempfile.gettempdir())
-        peak = 0
-        while child.poll() is None:   # the high-water mark only grows: the last reading is the peak
-            peak = max(peak, peak_rss_kb(child.pid))
-            time.sleep(0.02)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        return {"rc": child.returncode, "seconds": seconds, "rss_mb": peak / 1024,
-                "stdout": out.read().decode(), "stderr": err.read().decode()}

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 from azext_wasimig.kube import connect, rest  # noqa: E402
 from scripts.demo_cluster import seed_cluster  # noqa: E402
 from tests.emulator.api import start_emulator  # noqa: E402
-from tests.emulator.azcli import az_environment, login  # noqa: E402
+from tests.emulator.azcli import add_extension, az_environment, login  # noqa: E402
 from tests.k8s.harness import FakeKubelet, embedded_kubeconfig  # noqa: E402
 
 PROD, RG, CLUSTER, OLD, NEW = "11111111-1111-1111-1111-111111111111", "rg-apps", "aks-prod", "wasi", "wasi2"
@@ -110,11 +110,8 @@ class Demo:
         self.env = az_environment(arm, self.home / "config")
         self.env.update(AZURE_EXTENSION_DIR=str(self.home / "extensions"), AZURE_CORE_ONLY_SHOW_ERRORS="true",
                         AZURE_CORE_DISABLE_CONFIRM_PROMPT="false")
-        if os.environ.get("WASIMIG_WHEELHOUSE"):
-            self.env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=os.environ["WASIMIG_WHEELHOUSE"])
         login(self.az, self.env)
-        subprocess.run([self.az, "extension", "add", "--source", os.environ["WASIMIG_WHEEL"], "--yes"],
-                       env=self.env, cwd=self.home, check=True)
+        add_extension(self.az, self.env, os.environ["WASIMIG_WHEEL"], self.home)
 
 
 def start_control_plane(home):

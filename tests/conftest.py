@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.emulator.api import start_emulator
-from tests.emulator.azcli import az_environment, login
+from tests.emulator.azcli import add_extension, az_environment, login
 
 ESTATES = pathlib.Path(__file__).resolve().parent / "emulator" / "estates"
 
@@ -74,12 +74,9 @@ def az(arm, tmp_path_factory):
         "AZURE_CORE_ONLY_SHOW_ERRORS": "false",   # the tests read warnings
         "AZURE_CORE_DISABLE_CONFIRM_PROMPT": "false",   # and check that destructive commands ask
     })
-    wheelhouse = os.environ.get("WASIMIG_WHEELHOUSE")
-    if wheelhouse:  # the extension's dependencies come from the local cache, not the network
-        env.update({"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheelhouse})
+    login(az_path, env)
+    add_extension(az_path, env, wheel, home)
     runner = Az(az_path, env, str(home))
-    login(az_path, {**env})
-    runner("extension", "add", "--source", wheel, "--yes")
     yield runner
     shutil.rmtree(home, ignore_errors=True)
 

@@ -98,3 +98,13 @@ def main(argv=None) -> int:
     for key in sorted(set(env) - set(os.environ) | {k for k in env if os.environ.get(k) != env[k]}):
         print(f"export {key}={shlex.quote(env[key])}")
     return 0
+
+
+def add_extension(az_path: str, env: dict, wheel: str, cwd) -> None:
+    """`az extension add --source WHEEL --yes`, as users install it. The wheel's dependencies come from the local
+    wheelhouse in $WASIMIG_WHEELHOUSE (scripts/lib.sh fills it): the environment's dead proxy keeps pip off the
+    network. `cwd` must not be the repository root (az would import the source tree instead of the wheel)."""
+    wheelhouse = os.environ.get("WASIMIG_WHEELHOUSE")
+    if wheelhouse:
+        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=wheelhouse)
+    run_az(az_path, env, "extension", "add", "--source", str(wheel), "--yes", cwd=str(cwd))
