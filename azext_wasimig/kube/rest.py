@@ -75,16 +75,24 @@ def _decode(data):
         return data.decode("utf-8", "replace")[:500] if isinstance(data, bytes) else str(data)[:500]
 
 
-def list_all(api_client, path, query=None, page_size=500):
-    """Every item of a list call, following ``continue`` tokens (page by page, like kubectl's chunking)."""
-    items, query = [], dict(query or {}, limit=page_size)
+def iter_items(api_client, path, query=None, page_size=500, on_page=None):
+    """Yield every item of a list call, one page at a time (``limit`` + ``continue``, like kubectl's chunking),
+    so a caller can process a page before the next arrives. ``on_page()`` is called once per request."""
+    query = dict(query or {}, limit=page_size)
     while True:
         answer = call(api_client, "GET", path, query=query)
-        items.extend(answer.get("items") or [])
+        if on_page:
+            on_page()
+        yield from answer.get("items") or []
         token = (answer.get("metadata") or {}).get("continue")
         if not token:
-            return items
+            return
         query["continue"] = token
+
+
+def list_all(api_client, path, query=None, page_size=500):
+    """Every item of a list call, following ``continue`` tokens."""
+    return list(iter_items(api_client, path, query, page_size))
 
 
 def describe_connection_error(error):

@@ -135,17 +135,11 @@ def _collection_path(resource, version, namespace):
 
 
 def _list_all(api_client, snapshot, plural, path, page_size):
-    """Yield every item of a collection, page by page (``limit`` + ``continue``), counting the
-    requests; items are slimmed page by page, before the next page arrives (``rest.list_all``
-    would hold every raw page first)."""
-    query = {"limit": page_size}
-    while True:
+    """Every item of a collection, counting the requests per kind; the caller slims each item as its page
+    arrives, so raw pages never pile up."""
+    def count_page():
         snapshot.calls[plural] = snapshot.calls.get(plural, 0) + 1
-        page = rest.call(api_client, "GET", path, query=query)
-        yield from page.get("items") or []
-        query["continue"] = (page.get("metadata") or {}).get("continue")
-        if not query["continue"]:
-            return
+    return rest.iter_items(api_client, path, page_size=page_size, on_page=count_page)
 
 
 def _slim(obj):
