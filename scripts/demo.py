@@ -23,7 +23,7 @@ from azext_wasimig.kube import connect, rest  # noqa: E402
 from scripts.demo_cluster import seed_cluster  # noqa: E402
 from tests.emulator.api import start_emulator  # noqa: E402
 from tests.emulator.azcli import add_extension, az_environment, login  # noqa: E402
-from tests.k8s.harness import FakeKubelet, embedded_kubeconfig  # noqa: E402
+from tests.k8s.harness import FakeKubelet, embedded_kubeconfig, wait_for  # noqa: E402
 
 PROD, RG, CLUSTER, OLD, NEW = "11111111-1111-1111-1111-111111111111", "rg-apps", "aks-prod", "wasi", "wasi2"
 SPINKUBE = "spin-v2"   # the RuntimeClass SpinKube's shim gets here: AKS's own wasmtime-spin-v2 pins the old nodes
@@ -127,12 +127,9 @@ def add_new_pool_nodes(api, kubelet):
     kubelet.add_pool(NEW, 2, labels={"spin": "true"})
     rest.call(api, "POST", "/apis/node.k8s.io/v1/runtimeclasses", body={
         "metadata": {"name": SPINKUBE}, "handler": "spin-v2", "scheduling": {"nodeSelector": {"spin": "true"}}})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        nodes = rest.call(api, "GET", "/api/v1/nodes", query={"labelSelector": f"agentpool={NEW}"})["items"]
-        if len(nodes) == 2:
-            return
-        time.sleep(0.2)
+    wait_for(lambda: len(rest.call(api, "GET", "/api/v1/nodes",
+                                   query={"labelSelector": f"agentpool={NEW}"})["items"]) == 2, 30,
+             f"the nodes of {NEW}", 0.2)
 
 
 def show_placement(api, when):

@@ -6,9 +6,8 @@
   its agentpool label, and a node-exporter DaemonSet.
 """
 
-import time
-
 from azext_wasimig.kube import rest
+from tests.k8s.harness import create_when_ready, wait_for
 
 NAMESPACE = "shop"
 WASM_LABEL = "kubernetes.azure.com/wasmtime-spin-v2"
@@ -38,17 +37,6 @@ def _objects(pool):
             ("/apis/policy/v1beta1/namespaces/{ns}/poddisruptionbudgets", pdb)]
 
 
-def _create(api, path, body):
-    for _ in range(100):   # the namespace's default ServiceAccount can lag the namespace by a moment
-        try:
-            return rest.call(api, "POST", path, body=body)
-        except rest.KubeApiError as ex:
-            if ex.status != 403:
-                raise
-            time.sleep(0.1)
-    raise RuntimeError(f"could not create {path}")
-
-
 def _running(api):
     pods = rest.call(api, "GET", f"/api/v1/namespaces/{NAMESPACE}/pods")["items"]
     return sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Running")
@@ -61,10 +49,6 @@ def seed_cluster(api, kubelet, pool, nodes=3):
         "scheduling": {"nodeSelector": {WASM_LABEL: "true"}}})
     rest.call(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": NAMESPACE}})
     for path, body in _objects(pool):
-        _create(api, path.format(ns=NAMESPACE), body)
+        create_when_ready(api, path.format(ns=NAMESPACE), body)
     expected = 3 + 2 + nodes
-    deadline = time.monotonic() + 60
-    while _running(api) < expected:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the demo's pods did not start")
-        time.sleep(0.2)
+    wait_for(lambda: _running(api) >= expected, 60, "the demo's pods to start", 0.2)

@@ -10,7 +10,7 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -83,17 +83,15 @@ def az(arm, tmp_path_factory):
 
 @pytest.fixture
 def estate(arm, az):
-    """Replace the emulator's estate for one test; the sample comes back afterwards. az signs in again,
-    because it accepts only the --subscription values it saw at sign-in."""
-    def use(estate_or_path):
-        arm.set_estate(_load(estate_or_path))
-        login(az.path, az.env)
-        arm.clear_requests()
+    """``estate(path_or_dict)`` makes the emulator serve it for this test (see ``serving_estate``), with an empty
+    request log and no faults; the sample estate comes back afterwards."""
+    with ExitStack() as stack:
+        def use(estate_or_path):
+            stack.enter_context(serving_estate(arm, az, estate_or_path))
+            arm.clear_requests()
+            arm.clear_faults()
+        yield use
         arm.clear_faults()
-    yield use
-    arm.clear_faults()
-    arm.set_estate(_load(ESTATES / "sample.yaml"))
-    login(az.path, az.env)
 
 
 @pytest.fixture

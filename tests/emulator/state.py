@@ -111,31 +111,31 @@ class EmulatorState:
             raise errors.resource_group_not_found(rg)
         return found
 
-    def cluster(self, sub: str, rg: str, name: str) -> dict:
+    def _one(self, store: dict, resource_type: str, sub: str, rg: str, name: str) -> dict:
+        """A resource of ``store`` (keyed by lower-cased sub, rg, name); ARM's 404s for a missing group or it."""
         self.group(sub, rg)
-        found = self.clusters.get(_key(sub, rg, name))
+        found = store.get(_key(sub, rg, name))
         if not found:
-            raise errors.resource_not_found(resources.AKS_TYPE, name, rg)
+            raise errors.resource_not_found(resource_type, name, rg)
         return found
+
+    def _all(self, store: dict, sub: str, rg: str | None) -> list[dict]:
+        """The resources of ``store`` in a subscription, or in one (existing) resource group of it."""
+        if rg is not None:
+            self.group(sub, rg)
+        return [r for k, r in store.items() if k[0] == sub.lower() and (rg is None or k[1] == rg.lower())]
+
+    def cluster(self, sub: str, rg: str, name: str) -> dict:
+        return self._one(self.clusters, resources.AKS_TYPE, sub, rg, name)
 
     def clusters_in(self, sub: str, rg: str | None = None) -> list[dict]:
-        if rg is not None:
-            self.group(sub, rg)
-        return [c for k, c in self.clusters.items()
-                if k[0] == sub.lower() and (rg is None or k[1] == rg.lower())]
+        return self._all(self.clusters, sub, rg)
 
     def container_group(self, sub: str, rg: str, name: str) -> dict:
-        self.group(sub, rg)
-        found = self.container_groups.get(_key(sub, rg, name))
-        if not found:
-            raise errors.resource_not_found(aci.ACI_TYPE, name, rg)
-        return found
+        return self._one(self.container_groups, aci.ACI_TYPE, sub, rg, name)
 
     def container_groups_in(self, sub: str, rg: str | None = None) -> list[dict]:
-        if rg is not None:
-            self.group(sub, rg)
-        return [g for k, g in self.container_groups.items()
-                if k[0] == sub.lower() and (rg is None or k[1] == rg.lower())]
+        return self._all(self.container_groups, sub, rg)
 
     def render_group(self, record: dict) -> dict:
         return aci.render(record["subscriptionId"], record["resourceGroup"], record["name"], record["body"],

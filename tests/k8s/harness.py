@@ -248,6 +248,19 @@ def wait_for(predicate, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
+def create_when_ready(api, path, body, timeout=5.0):
+    """POST ``body``, retrying while a new namespace's default ServiceAccount is still missing (pods are refused
+    with 403 until the controller-manager has made it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return rest.call(api, "POST", path, body=body)
+        except rest.KubeApiError as ex:
+            if ex.status != 403 or "serviceaccount" not in ex.server_message.lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def remove_namespace(api, namespace):
     """Delete the namespace's controllers, force-delete its pods (no kubelet would), then the namespace."""
     for path in (f"/apis/apps/v1/namespaces/{namespace}/deployments",

@@ -14,6 +14,7 @@ import pytest
 from azext_wasimig import drain
 from azext_wasimig.kube import connect, rest
 from azext_wasimig.kube.pool_drain import cordon_pool, drain_pool
+from tests.k8s.harness import create_when_ready, wait_for
 
 pytestmark = pytest.mark.k8s
 
@@ -41,14 +42,7 @@ def _pod_spec(namespace, grace=1, **extra):
 
 
 def _create(api, path, body):
-    for _ in range(50):   # the default ServiceAccount's token may lag the namespace by a moment
-        try:
-            return rest.call(api, "POST", path, body=body)
-        except rest.KubeApiError as ex:
-            if ex.status != 403 or "serviceaccount" not in ex.server_message.lower():
-                raise
-            time.sleep(0.1)
-    raise AssertionError(f"could not create {path}")
+    return create_when_ready(api, path, body)
 
 
 def _deployment(api, namespace, replicas, name="web", grace=1):
@@ -74,22 +68,17 @@ def _ready(pod):
 
 
 def _wait_ready(api, namespace, app, count, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if sum(map(_ready, _pods(api, namespace, app))) >= count:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{count} ready pods of {app} not reached")
+    wait_for(lambda: sum(map(_ready, _pods(api, namespace, app))) >= count, timeout, f"{count} ready pods of {app}")
+
+
+def _disruptions_allowed(api, namespace, name):
+    pdb = rest.call(api, "GET", f"/apis/policy/v1beta1/namespaces/{namespace}/poddisruptionbudgets/{name}")
+    return (pdb.get("status") or {}).get("disruptionsAllowed", -1)
 
 
 def _wait_pdb_settled(api, namespace, name, allowed, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pdb = rest.call(api, "GET", f"/apis/policy/v1beta1/namespaces/{namespace}/poddisruptionbudgets/{name}")
-        if (pdb.get("status") or {}).get("disruptionsAllowed", -1) == allowed:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"PDB {name} never allowed {allowed} disruptions")
+    wait_for(lambda: _disruptions_allowed(api, namespace, name) == allowed, timeout,
+             f"PDB {name} to allow {allowed} disruptions")
 
 
 def _on_pool(api, namespace, pool):

@@ -9,13 +9,13 @@ pods on them Running, so PDB status is computed for real; with no kube-scheduler
 
 import copy
 import os
-import time
 import uuid
 
 import pytest
 
 from azext_wasimig import scan
 from azext_wasimig.kube import rest, snapshot
+from tests.k8s.harness import exists, wait_for
 from tests.unit import test_scan as unit
 
 pytestmark = pytest.mark.k8s
@@ -39,17 +39,6 @@ PATHS = {"Deployment": "/apis/apps/v1/namespaces/{ns}/deployments",
          "RuntimeClass": "/apis/node.k8s.io/v1/runtimeclasses"}
 
 
-def wait_for(what, check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 def create(api, obj, ns=None):
     obj = copy.deepcopy(obj)
     if ns:
@@ -71,7 +60,8 @@ def cluster_fixture(api, kubelet):
                                    rc_suffix=f"-{tag}")
     try:
         rest.call(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": ns}})
-        wait_for("the default ServiceAccount", lambda: _exists(api, f"/api/v1/namespaces/{ns}/serviceaccounts/default"))
+        wait_for(lambda: exists(api, f"/api/v1/namespaces/{ns}/serviceaccounts/default"), 30,
+                 "the default ServiceAccount", 0.2)
         _create_nodes(api, kubelet, objects["nodes"])
         for obj in objects["runtime_classes"]:
             create(api, obj)
@@ -83,7 +73,7 @@ def cluster_fixture(api, kubelet):
     finally:
         _quietly(api, "DELETE", f"/api/v1/namespaces/{ns}")   # no new pods from here on
         _quietly(api, "DELETE", f"/api/v1/namespaces/{ns}/pods", {"gracePeriodSeconds": 0})   # no kubelet waits
-        wait_for("the namespace to go", lambda: not _exists(api, f"/api/v1/namespaces/{ns}"), timeout=60)
+        wait_for(lambda: not exists(api, f"/api/v1/namespaces/{ns}"), 60, "the namespace to go", 0.2)
         for obj in objects["runtime_classes"]:
             _quietly(api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{obj['metadata']['name']}")
         for obj in objects["nodes"]:   # the session's fake kubelet outlives us: take our nodes away now
@@ -117,13 +107,13 @@ def _wait_until_settled(api, ns, nodes):
         if not SCHEDULER:
             _bind_pending(api, ns, pods, nodes)
         return len(pods) == EXPECTED_PODS and all((p.get("status") or {}).get("phase") == "Running" for p in pods)
-    wait_for(f"all {EXPECTED_PODS} pods to run", all_running)
+    wait_for(all_running, 30, f"all {EXPECTED_PODS} pods to run", 0.2)
 
     def budgets():
         items = rest.call(api, "GET", PATHS["PodDisruptionBudget"].format(ns=ns)).get("items") or []
         allowed = {p["metadata"]["name"]: (p.get("status") or {}).get("disruptionsAllowed") for p in items}
         return allowed.get("web-pdb") == 1 and allowed.get("spin-hello-pdb") == 0
-    wait_for("PDB status", budgets)
+    wait_for(budgets, 30, "PDB status", 0.2)
 
 
 def _bind_pending(api, ns, pods, nodes):
@@ -149,14 +139,6 @@ def _fits(spec, node):
     return not terms or any(scan.selector_matches({"matchExpressions": t.get("matchExpressions")}, labels, True)
                             and scan.selector_matches({"matchExpressions": t.get("matchFields")}, fields, True)
                             for t in terms)
-
-
-def _exists(api, path):
-    try:
-        rest.call(api, "GET", path)
-        return True
-    except rest.KubeApiError:
-        return False
 
 
 def _quietly(api, method, path, body=None):
