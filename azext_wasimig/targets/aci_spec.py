@@ -357,11 +357,6 @@ def build(workload, context):
     return groups, list(dict.fromkeys(notes))
 
 
-def group_bodies(workload, context):
-    """``[(group name, body)]``: one container group per replica (see ``build``)."""
-    return build(workload, context)[0]
-
-
 def compare_existing(existing_group, body):
     """``"same"`` when an existing group was made from the same workload replica, else ``"different"``."""
     have, want = (existing_group or {}).get("tags") or {}, body.get("tags") or {}

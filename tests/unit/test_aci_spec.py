@@ -122,7 +122,7 @@ def test_pvc_workload_fails_alone_with_a_clear_reason():
     results = {}
     for name, work in (("good", good), ("bad", bad)):
         try:
-            results[name] = aci_spec.group_bodies(work, context())
+            results[name] = aci_spec.build(work, context())[0]
         except UnsupportedWorkload as ex:
             results[name] = ex.reason
     assert len(results["good"]) == 2
@@ -135,27 +135,27 @@ def test_pvc_workload_fails_alone_with_a_clear_reason():
 ])
 def test_other_inexpressible_pods(spec_extra, reason):
     with pytest.raises(UnsupportedWorkload, match=reason):
-        aci_spec.group_bodies(spin_deployment(**spec_extra), context())
+        aci_spec.build(spin_deployment(**spec_extra), context())[0]
 
 
 def test_args_without_command_and_unknown_field_refs_fail_with_reasons():
     work = spin_deployment()
     work["spec"]["template"]["spec"]["containers"][0].update(args=["serve"], command=[])
     with pytest.raises(UnsupportedWorkload, match="args without a command"):
-        aci_spec.group_bodies(work, context(is_wasm=False))
+        aci_spec.build(work, context(is_wasm=False))[0]
     work = spin_deployment()
     work["spec"]["template"]["spec"]["containers"][0]["env"].append(
         {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}})
     with pytest.raises(UnsupportedWorkload, match="status.podIP"):
-        aci_spec.group_bodies(work, context())
+        aci_spec.build(work, context())[0]
 
 
 def test_cronjob_is_refused_and_job_keeps_its_restart_policy():
     pod = spin_deployment()["spec"]["template"]
     pod["spec"]["restartPolicy"] = "OnFailure"
     with pytest.raises(UnsupportedWorkload, match="schedule"):
-        aci_spec.group_bodies({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {}}}, context())
-    groups = aci_spec.group_bodies({"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": pod}}, context())
+        aci_spec.build({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {}}}, context())[0]
+    groups = aci_spec.build({"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": pod}}, context())[0]
     assert [n for n, _ in groups] == ["j-0"] and groups[0][1]["properties"]["restartPolicy"] == "OnFailure"
 
 
@@ -163,7 +163,7 @@ def test_body_round_trips_through_the_sdk_model():
     from azure.mgmt.containerinstance.models import ContainerGroup
     work = spin_deployment(volumes=[{"name": "cfg", "configMap": {"name": "cfg"}}, {"name": "tmp", "emptyDir": {}}],
                            initContainers=[{"name": "init", "image": "busybox", "command": ["true"]}])
-    for _, body in aci_spec.group_bodies(work, context(subnet_id=SUBNET, dns_name_label=None)):
+    for _, body in aci_spec.build(work, context(subnet_id=SUBNET, dns_name_label=None))[0]:
         wire = ContainerGroup.from_dict(copy.deepcopy(body)).serialize()
         assert_contained(body, wire)
         assert body["properties"]["subnetIds"] == [{"id": SUBNET}]
@@ -216,7 +216,7 @@ def test_parse_workload_ref_rejects(ref):
 ])
 def test_malformed_location_or_subnet(location, subnet, message):
     with pytest.raises(aci_spec.InvalidTarget, match=message):
-        aci_spec.group_bodies(spin_deployment(), context(location=location, subnet_id=subnet, dns_name_label=None))
+        aci_spec.build(spin_deployment(), context(location=location, subnet_id=subnet, dns_name_label=None))[0]
 
 
 def test_resources_round_up_to_what_aci_accepts_and_default_like_az():
