@@ -143,9 +143,11 @@ long-summary: >
     limits rounded up to what ACI accepts, liveness and readiness probes, the restart policy, and registry
     credentials from imagePullSecrets. ACI has no Wasm runtime: a Spin app runs in a container of the Spin
     runtime (--spin-image) as `spin up --listen 0.0.0.0:PORT -f <the original image>`; --image runs a container
-    image you rebuilt instead. Networking: a public IP (--dns-name-label) or private IPs in --subnet-id.
-    A workload ACI cannot run (persistent volumes, hostPath, sidecar init containers, GPUs, a CronJob's
-    schedule) fails with the reason and nothing is made for it; the others go on, and the command then exits
+    image you rebuilt instead. `spin up -f` pulls that image itself, which ACI's registry credentials do not
+    cover: the imagePullSecrets' login for its registry is given to Spin as a Docker config.json in a
+    read-only secret volume, with DOCKER_CONFIG pointing at it. Networking: a public IP (--dns-name-label) or
+    private IPs in --subnet-id. A workload ACI cannot run (persistent volumes, hostPath, sidecar init
+    containers, GPUs, a CronJob's schedule, a DaemonSet's one pod per node) fails with the reason and nothing is made for it; the others go on, and the command then exits
     with code 1 naming each failure. Every group carries provenance tags (wasimig.migratedFrom,
     wasimig.cluster, wasimig.replica): running the command again leaves groups made the same way alone
     ("unchanged"), re-sends groups left in state Failed, and refuses any other group under the name.

@@ -66,6 +66,7 @@ def _key(obj):
 def build_context(obj, finding, sources, options):
     """The ``aci_spec.build`` context for one workload; ``UnsupportedWorkload`` for a Wasm payload that the Spin
     runtime cannot run and that no --image replaces."""
+    aci_spec.check_kind(obj)   # before the payload: no --image makes a DaemonSet expressible
     payload = finding.get("payload")
     if payload not in RUNNABLE_BY_SPIN and not options.image:
         raise aci_spec.UnsupportedWorkload(
@@ -77,8 +78,6 @@ def build_context(obj, finding, sources, options):
                "secrets": found.get("secrets"), "services": found.get("services"), "is_wasm": payload != "container",
                "spin_image": options.spin_image, "image": options.image, "subnet_id": options.subnet_id,
                "dns_name_label": options.dns_name_label, "cluster_id": options.cluster_id}
-    if obj.get("kind") == "DaemonSet" and finding.get("replicas") is not None:
-        context["replicas"] = finding["replicas"]   # one per node of the pool, as scan counted them
     return context
 
 

@@ -24,7 +24,10 @@ Decisions (and their sources):
   name). ``$(VAR)`` is expanded as kubelet does; a Secret expanded into a plain value or into
   the command (ACI shows commands in clear) fails the workload.
 - Registry credentials from ``imagePullSecrets``, kept for the registries the group's images
-  use. A Wasm app image is pulled by ``spin up -f`` itself, which they do not cover (a note).
+  use. A Wasm app's artifact is pulled by ``spin up -f`` inside the container, which ACI's
+  credentials do not cover: its registry's login goes in a Docker ``config.json`` in a secret
+  volume, with ``DOCKER_CONFIG`` naming the directory (``aci_pull_login``, which says what
+  Spin's source does).
 - Volumes: emptyDir; Secret and ConfigMap as ACI ``secret`` volumes. PVC, hostPath, projected
   and the rest, subPath mounts, native sidecars (init containers with restartPolicy Always)
   and GPUs fail the workload (``UnsupportedWorkload``); nothing is built for it.
@@ -36,6 +39,7 @@ import hashlib
 import math
 import re
 
+from azext_wasimig.targets import aci_pull_login
 from azext_wasimig.targets.kube_values import (  # noqa: F401  # resolve_env, registry_credentials: public here too
     UnsupportedWorkload, by_name, expand, image_registry, quantity, registry_credentials, resolve_env,
     same_registry)
@@ -141,11 +145,21 @@ def _probe(probe, container, notes, what):
     return None
 
 
-def _pod_template(workload):
-    kind, spec = workload.get("kind"), workload.get("spec") or {}
+def check_kind(workload):
+    """Raise ``UnsupportedWorkload`` for the kinds whose meaning ACI cannot express, whatever their pods are."""
+    kind = workload.get("kind")
     if kind == "CronJob":
         raise UnsupportedWorkload("a CronJob runs on a schedule, which ACI cannot express; migrate the Job it "
                                   "creates instead, or schedule the group from outside (e.g. Logic Apps)")
+    if kind == "DaemonSet":
+        raise UnsupportedWorkload("a DaemonSet runs one pod on every node, and ACI has no nodes; to run a fixed "
+                                  "number of copies in ACI, make it a Deployment with that many replicas and "
+                                  "migrate that")
+
+
+def _pod_template(workload):
+    kind, spec = workload.get("kind"), workload.get("spec") or {}
+    check_kind(workload)
     if kind == "Pod":
         return {"metadata": workload.get("metadata") or {}, "spec": spec}
     if not spec.get("template"):
@@ -319,6 +333,8 @@ def _group(workload, template, context, index, replicas, notes):
         properties["imageRegistryCredentials"] = credentials
     if spec.get("volumes"):
         properties["volumes"] = _volumes(spec, context)
+    if context.get("is_wasm") and not context.get("image"):
+        aci_pull_login.deliver(properties, [c.get("image") for c in spec["containers"]], pulls, notes)
     _network(properties, [p for c in containers for p in c["properties"].get("ports", [])], context, index, replicas)
     tags = {**(context.get("tags") or {}), PROVENANCE_TAG: context["source"], REPLICA_TAG: str(index)}
     if context.get("cluster_id"):
@@ -330,8 +346,7 @@ def build(workload, context):
     """``([(group name, body)], notes)`` for one workload; raises ``UnsupportedWorkload``.
 
     ``context`` (a dict): ``location`` (required); ``namespace`` (default: the workload's);
-    ``replicas`` (default: spec.replicas, a Job's parallelism, else 1; pass a DaemonSet's node
-    count); ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by
+    ``replicas`` (default: spec.replicas, a Job's parallelism, else 1); ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by
     name); ``is_wasm`` (scan's payload is Spin); ``spin_image`` (default ``SPIN_IMAGE``);
     ``image`` (--image); ``subnet_id``; ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
     """
@@ -347,9 +362,6 @@ def build(workload, context):
         raise UnsupportedWorkload(f"--image can replace the image of one container; this pod has "
                                   f"{len(spec.get('containers') or [])}")
     notes = ["hostNetwork is ignored: ACI gives each group its own network."] if spec.get("hostNetwork") else []
-    if context.get("is_wasm") and not context.get("image") and spec.get("imagePullSecrets"):
-        notes.append("A private Wasm image is pulled by 'spin up -f', which ACI's registry credentials do not "
-                     "cover (unverified); make it public to ACI or rebuild as a container and use --image.")
     replicas = _replica_count(workload, context)
     if replicas < 1:
         notes.append(f"{context['source']} has 0 replicas: no container group to create.")

@@ -156,17 +156,52 @@ def _user_password(auth):
     return user, password
 
 
-def registry_credentials(pull_secrets):
-    """``imageRegistryCredentials`` ({server, username, password}) from image pull Secrets
-    (``kubernetes.io/dockerconfigjson`` or the legacy ``dockercfg``); first Secret wins per server.
-    Entries with only an identity token are skipped: ACI takes a user name and password."""
+def _logins(pull_secrets):
+    """{registry host: (username, password)} from image pull Secrets; the first Secret wins per host. Entries with
+    only an identity token are skipped: ACI takes a user name and password, and Spin ignores identity tokens."""
     found = {}
     for secret in pull_secrets or ():
         for url, auth in _docker_auths(secret).items():
             user, password = _user_password(auth or {})
             if user and password:
-                found.setdefault(_server(url), {"server": _server(url), "username": user, "password": password})
-    return list(found.values())
+                found.setdefault(_server(url), (user, password))
+    return found
+
+
+def registry_credentials(pull_secrets):
+    """``imageRegistryCredentials`` ({server, username, password}) from image pull Secrets
+    (``kubernetes.io/dockerconfigjson`` or the legacy ``dockercfg``)."""
+    return [{"server": server, "username": user, "password": password}
+            for server, (user, password) in _logins(pull_secrets).items()]
+
+
+def docker_config(pull_secrets, images):
+    """A Docker ``config.json`` (as a dict) holding the pull Secrets' login for the registries of ``images`` and
+    no other, and the images whose registry has none; ``(None, missing)`` when no image has a login.
+
+    For pullers that read Docker's config file (Spin: see ``aci_pull_login``). Each login is written as
+    ``auth`` (base64 ``user:password``), the one field the Rust ``docker_credential`` crate reads, under every
+    key such a reader may look the registry up by (``docker_config_keys``)."""
+    logins, auths, missing = _logins(pull_secrets), {}, []
+    for image in images:
+        host = image_registry(image)
+        login = next((pair for server, pair in logins.items() if same_registry(server, host)), None)
+        if login is None:
+            missing.append(image)
+            continue
+        token = base64.b64encode(":".join(login).encode("utf-8")).decode()
+        auths.update({key: {"auth": token} for key in docker_config_keys(image)})
+    return ({"auths": auths} if auths else None), missing
+
+
+def docker_config_keys(image):
+    """The ``auths`` keys a Docker-config reader may use for an image's registry. Spin passes oci-client's
+    ``Reference::resolve_registry()``: the host as the reference writes it, and for Docker Hub ``index.docker.io``
+    (``registry-1.docker.io`` in older oci-distribution releases); Docker's own tools use ``docker.io`` too."""
+    host = image_registry(image)
+    if host in _DOCKER_HUB:
+        return sorted(_DOCKER_HUB)
+    return list(dict.fromkeys([image.split("/")[0], host]))
 
 
 def image_registry(image):

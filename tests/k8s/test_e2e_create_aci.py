@@ -10,6 +10,7 @@ for the values in clear and base64.
 import base64
 import copy
 import json
+import re
 import uuid
 
 import pytest
@@ -37,8 +38,7 @@ ESTATE = {"tenantId": "72f988bf-0000-0000-0000-000000000001", "subscriptions": [
                   "agentPools": [{"name": "sys", "mode": "System", "vmSize": "Standard_D2s_v5", "count": 1},
                                  {"name": WASI, "mode": "User", "vmSize": "Standard_D2s_v5", "count": 2,
                                   "workloadRuntime": "WasmWasi"}]}]}]}
-SECRETS_IN_CLEAR = (TOKEN, PULL_PASSWORD, base64.b64encode(TOKEN.encode()).decode(),
-                    base64.b64encode(PULL_PASSWORD.encode()).decode())
+SECRETS_IN_CLEAR = (TOKEN, PULL_PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +93,29 @@ def groups(arm, rg=RG):
     return {g["name"]: g for g in arm.dump()["containerGroups"] if f"/resourceGroups/{rg}/" in g["id"]}
 
 
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def _decoded_blobs(text, depth=3):
+    """``text`` and every base64 blob in it, decoded, and theirs in turn (a Docker config.json inside a secret
+    volume is base64 of JSON that holds base64 of user:password)."""
+    yield text
+    if depth:
+        for blob in re.findall(r"[A-Za-z0-9+/_-]{16,}={0,2}", text):
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                try:
+                    inner = decode(blob + "=" * (-len(blob) % 4)).decode("utf-8")
+                except ValueError:
+                    continue
+                yield from _decoded_blobs(inner, depth - 1)
+
+
 def assert_no_secret(*texts):
     for text in texts:
-        for value in SECRETS_IN_CLEAR:
-            assert value not in text
+        for found in _decoded_blobs(text):
+            for value in SECRETS_IN_CLEAR:
+                assert value not in found
 
 
 def test_spin_replicas_become_groups_with_secure_values_and_an_unsupported_workload_fails_alone(az, arm, ns,
@@ -149,8 +168,9 @@ def test_dry_run_prints_redacted_bodies_and_creates_nothing(az, arm, ns):
                         "--dns-name-label", "spinweb", "-l", "North Europe")
     (row,) = result.json
     assert row["action"] == "wouldCreate" and row["groups"] == ["web-0", "web-1"]
-    assert row["resourceGroup"] == OTHER_RG and any("spin up -f" in note for note in row["notes"])
+    assert row["resourceGroup"] == OTHER_RG
     body = row["containerGroups"][1]
+    assert _pull_config_volume(body)[2]["secret"] == {"config.json": "***"}
     container = body["properties"]["containers"][0]["properties"]
     assert container["image"] == "ghcr.io/fermyon/spin:v2.7.0"
     assert container["command"] == ["spin", "up", "--listen", "0.0.0.0:80", "-f", APP_IMAGE]
@@ -219,3 +239,51 @@ def test_a_resource_group_that_does_not_exist_fails_the_put_and_says_nothing_exi
     result = create_aci(az, "--workload", f"{ns}/deployment/web", "--aci-resource-group", "rg-nosuch", expect=1)
     assert "Creating container group 'web-0' failed" in result.err and "rg-nosuch" in result.err
     assert "could not be found. Nothing was created for it." in result.err
+
+
+def _pull_config_volume(body):
+    """(DOCKER_CONFIG value, its mount, the volume mounted there) of a group's Spin container."""
+    props = body["properties"]
+    container = props["containers"][0]["properties"]
+    env = {e["name"]: e for e in container["environmentVariables"]}
+    assert set(env["DOCKER_CONFIG"]) == {"name", "value"}, "a path, sent as a plain value"
+    mount = next(m for m in container["volumeMounts"] if m["mountPath"] == env["DOCKER_CONFIG"]["value"])
+    volume = next(v for v in props["volumes"] if v["name"] == mount["name"])
+    return env["DOCKER_CONFIG"]["value"], mount, volume
+
+
+def test_a_private_spin_artifact_gets_its_registry_login_as_a_docker_config_volume(az, arm, ns, tmp_path):
+    """spin up -f reads $DOCKER_CONFIG/config.json: the pull Secret's entry for the artifact's registry goes there,
+    in a secret volume, and nowhere in az's output or log file."""
+    logs = tmp_path / "logs"
+    result = create_aci(az, "--workload", f"{ns}/deployment/web", "--debug",
+                        env={"AZURE_LOGGING_ENABLE_LOG_FILE": "yes", "AZURE_LOGGING_LOG_DIR": str(logs)})
+    assert "Request body" in result.err, "--debug traced the HTTP requests"
+    assert not any("spin up -f" in note for row in result.json for note in row["notes"])
+    config = json.dumps({"auths": {"myreg.azurecr.io": {"auth": b64(f"puller:{PULL_PASSWORD}")}}})
+    sent = puts(arm)
+    assert sorted(sent) == ["web-0", "web-1"]
+    for body in sent.values():
+        path, mount, volume = _pull_config_volume(body)
+        assert mount["readOnly"] is True and path.startswith("/")
+        assert volume == {"name": mount["name"], "secret": {"config.json": redacted(b64(config))}}
+        assert body["properties"]["containers"][0]["properties"]["command"][-2:] == ["-f", APP_IMAGE]
+    kept = groups(arm)["web-0"]["properties"]
+    assert next(v for v in kept["volumes"] if v["name"] == mount["name"])["secret"] == {}, "ACI never returns it"
+    log_text = "".join(p.read_text(errors="replace") for p in logs.rglob("*") if p.is_file())
+    assert "create-aci" in log_text, "az wrote its log file"
+    assert_no_secret(result.out, result.err, log_text, json.dumps(arm.requests()))
+
+
+def test_a_daemonset_is_refused_for_aci_and_nothing_is_made(az, arm, ns, k8s_api):
+    pod = {"nodeSelector": {"kubernetes.azure.com/agentpool": WASI}, "runtimeClassName": "wasmtime-spin-v1",
+           "containers": [{"name": "agent", "image": APP_IMAGE, "command": ["/"]}]}
+    _create(k8s_api, f"/apis/apps/v1/namespaces/{ns}/daemonsets", {"metadata": {"name": "agent"}, "spec": {
+        "selector": {"matchLabels": {"app": "agent"}},
+        "template": {"metadata": {"labels": {"app": "agent"}}, "spec": pod}}})
+    arm.clear_requests()
+    result = create_aci(az, "--workload", f"{ns}/ds/agent", expect=1)
+    assert f"{ns}/DaemonSet/agent: ACI cannot run it: a DaemonSet runs one pod on every node" in result.err
+    assert "Deployment" in result.err and "Nothing was created for it." in result.err
+    assert "Traceback" not in result.err
+    assert puts(arm) == {} and not any(n.startswith("agent") for n in groups(arm))

@@ -55,8 +55,9 @@ def test_payloads_the_spin_runtime_cannot_run_need_an_image():
         aci.build_context(spin_deployment(), wagi, {}, OPTIONS)
     rebuilt = aci.build_context(spin_deployment(), wagi, {}, aci.Options("westeurope", "rg", image="my/app:2"))
     assert rebuilt["is_wasm"] and rebuilt["image"] == "my/app:2"
-    daemon = {**spin_deployment(), "kind": "DaemonSet"}
-    assert aci.build_context(daemon, {"payload": "container", "replicas": 3}, {}, OPTIONS)["replicas"] == 3
+    daemon = {**spin_deployment(), "kind": "DaemonSet"}   # refused before its payload: no --image helps
+    with pytest.raises(aci_spec.UnsupportedWorkload, match="DaemonSet"):
+        aci.build_context(daemon, wagi, {}, aci.Options("westeurope", "rg", image="my/app:2"))
     assert not aci.build_context(spin_deployment(), {"payload": "container"}, {}, OPTIONS)["is_wasm"]
 
 

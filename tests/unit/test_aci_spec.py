@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from azext_wasimig.targets import aci_spec
+from azext_wasimig.targets import aci_pull_login, aci_spec, kube_values
 from azext_wasimig.targets.aci_spec import UnsupportedWorkload
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
@@ -69,7 +69,8 @@ def test_spin_deployment_with_two_replicas_becomes_two_groups_with_secure_values
     assert container["command"] == ["spin", "up", "--listen", "0.0.0.0:80", "-f", "myreg.azurecr.io/spin-web:1.0"]
     assert container["environmentVariables"] == [{"name": "TOKEN", "secureValue": "s3cr3t-token"},
                                                  {"name": "MODE", "value": "prod"},
-                                                 {"name": "POD_NAME", "value": "web-1"}]
+                                                 {"name": "POD_NAME", "value": "web-1"},
+                                                 {"name": "DOCKER_CONFIG", "value": aci_pull_login.DIRECTORY}]
     assert container["resources"] == {"requests": {"cpu": 0.25, "memoryInGB": 0.2}}  # limits capped at the group's
     assert container["livenessProbe"] == {"periodSeconds": 10, "httpGet": {"path": "/healthz", "port": 80,
                                                                             "scheme": "http"}}
@@ -80,7 +81,7 @@ def test_spin_deployment_with_two_replicas_becomes_two_groups_with_secure_values
                             "wasimig.cluster": CLUSTER_ID}
     # the Spin image is public: the pull secret's registry is not one the group pulls from
     assert "imageRegistryCredentials" not in body["properties"]
-    assert any("spin up -f" in n for n in notes) and any("port 8080 is reached on 80" in n for n in notes)
+    assert any("port 8080 is reached on 80" in n for n in notes)
 
 
 def test_rebuilt_image_uses_the_pull_secret_and_drops_the_shim_command():
@@ -278,3 +279,97 @@ def test_same_source_is_recognised_for_reruns():
     [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1))
     assert aci_spec.compare_existing({"tags": dict(body["tags"])}, body) == "same"
     assert aci_spec.compare_existing({"tags": {"owner": "someone"}}, body) == "different"
+
+
+def docker_credential_lookup(config, server):
+    """What Spin's fallback does with the file (docker_credential: exact key, then after stripping a scheme and
+    path; ``auth`` is base64 user:password)."""
+    auths = config.get("auths") or {}
+    entry = auths.get(server) or next((v for k, v in auths.items()
+                                       if k.split("://")[-1].split("/")[0] == server), None)
+    return tuple(base64.b64decode(entry["auth"]).decode().split(":", 1)) if entry else None
+
+
+def pull_login(body):
+    """(config.json as a dict, the volume mount) of a group's first container."""
+    props = body["properties"]
+    volume = next(v for v in props["volumes"] if v["name"] == aci_pull_login.VOLUME)
+    mount = next(m for m in props["containers"][0]["properties"]["volumeMounts"] if m["name"] == volume["name"])
+    return json.loads(base64.b64decode(volume["secret"]["config.json"])), mount
+
+
+def test_spin_artifact_login_goes_to_a_docker_config_volume_for_its_registry_only():
+    other = pull_secret("ghcr", "ghcr.io", "someone", "ghcr-pass")
+    [(_, body)], notes = aci_spec.build(spin_deployment(), context(replicas=1, secrets=SECRETS + [other]))
+    config, mount = pull_login(body)
+    assert config == {"auths": {"myreg.azurecr.io": {"auth": b64("puller:pull-pass")}}}
+    assert docker_credential_lookup(config, "myreg.azurecr.io") == ("puller", "pull-pass")
+    assert mount == {"name": aci_pull_login.VOLUME, "mountPath": aci_pull_login.DIRECTORY, "readOnly": True}
+    env = body["properties"]["containers"][0]["properties"]["environmentVariables"]
+    assert {"name": "DOCKER_CONFIG", "value": mount["mountPath"]} in env
+    assert not any("pull-pass" in json.dumps(e) for e in env), "never an env value"
+    assert "pull-pass" not in json.dumps(body["properties"]["containers"][0]["properties"]["command"])
+    assert not any("spin up -f" in n for n in notes)
+
+
+def test_docker_hub_artifact_from_a_legacy_dockercfg_is_keyed_by_every_hub_name():
+    legacy = {"metadata": {"name": "hub"}, "type": "kubernetes.io/dockercfg",
+              "data": {".dockercfg": b64(json.dumps({"https://index.docker.io/v1/": {"auth": b64("me:pw")}}))}}
+    work = spin_deployment()
+    work["spec"]["template"]["spec"].update(imagePullSecrets=[{"name": "hub"}])
+    work["spec"]["template"]["spec"]["containers"][0]["image"] = "someone/spin-app:1"
+    [(_, body)], _ = aci_spec.build(work, context(replicas=1, secrets=SECRETS + [legacy]))
+    config, _ = pull_login(body)
+    assert sorted(config["auths"]) == ["docker.io", "index.docker.io", "registry-1.docker.io"]
+    for server in ("index.docker.io", "registry-1.docker.io"):   # oci-client's names for Docker Hub, new and old
+        assert docker_credential_lookup(config, server) == ("me", "pw")
+
+
+def test_no_login_for_the_artifact_registry_gives_a_note_and_no_volume():
+    work = spin_deployment()
+    work["spec"]["template"]["spec"]["containers"][0]["image"] = "ghcr.io/someone/app:1"
+    [(_, body)], notes = aci_spec.build(work, context(replicas=1))
+    assert "volumes" not in body["properties"]
+    assert any("no login for the registry of ghcr.io/someone/app:1" in n for n in notes)
+    del work["spec"]["template"]["spec"]["imagePullSecrets"]
+    [(_, body)], notes = aci_spec.build(work, context(replicas=1))
+    assert "volumes" not in body["properties"] and not any("login" in n for n in notes)
+
+
+def test_a_rebuilt_image_or_a_plain_container_gets_no_pull_login_volume():
+    for extra in ({"image": "myreg.azurecr.io/web-container:1.0"}, {"is_wasm": False}):
+        work = spin_deployment()
+        work["spec"]["template"]["spec"]["containers"][0]["command"] = ["/app"]
+        [(_, body)], _ = aci_spec.build(work, context(replicas=1, **extra))
+        assert "volumes" not in body["properties"]
+        assert "DOCKER_CONFIG" not in json.dumps(body)
+
+
+def test_identity_token_only_entries_are_no_login():
+    token_only = {"metadata": {"name": "t"}, "type": "kubernetes.io/dockerconfigjson",
+                  "data": {".dockerconfigjson": b64(json.dumps({"auths": {"myreg.azurecr.io": {
+                      "identitytoken": "tok"}}}))}}
+    assert kube_values.docker_config([token_only], ["myreg.azurecr.io/app:1"]) == (None, ["myreg.azurecr.io/app:1"])
+
+
+def test_redact_shows_the_pull_login_volume_as_stars_and_keeps_docker_config():
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1))
+    shown = aci_spec.redact(body)
+    assert next(v for v in shown["properties"]["volumes"] if v["name"] == aci_pull_login.VOLUME)["secret"] == \
+        {"config.json": "***"}
+    text = json.dumps(shown)
+    for value in ("pull-pass", b64("pull-pass"), b64("puller:pull-pass")):
+        assert value not in text
+    assert aci_pull_login.DIRECTORY in text
+
+
+def test_a_pod_volume_with_the_login_volume_name_fails_the_workload():
+    work = spin_deployment(volumes=[{"name": aci_pull_login.VOLUME, "emptyDir": {}}])
+    with pytest.raises(UnsupportedWorkload, match=aci_pull_login.VOLUME):
+        aci_spec.build(work, context(replicas=1))
+
+
+def test_daemonset_is_refused_one_per_node_has_no_aci_meaning():
+    pod = spin_deployment()["spec"]["template"]
+    with pytest.raises(UnsupportedWorkload, match="DaemonSet runs one pod on every node"):
+        aci_spec.build({"kind": "DaemonSet", "metadata": {"name": "d"}, "spec": {"template": pod}}, context())

@@ -330,6 +330,21 @@ def test_request_log_redacts_secrets(emu, arm):
         assert secret not in everything
 
 
+def test_secret_volumes_must_be_base64_and_are_never_returned(emu, arm):
+    group = f"/subscriptions/{PROD}/resourceGroups/rg-apps/providers/Microsoft.ContainerInstance/containerGroups/g2"
+    body = {"location": "westeurope", "properties": {"osType": "Linux", "containers": [{"name": "c", "properties": {
+        "image": "nginx", "resources": {"requests": {"cpu": 1, "memoryInGB": 1}},
+        "volumeMounts": [{"name": "login", "mountPath": "/run/login", "readOnly": True}]}}],
+        "volumes": [{"name": "login", "secret": {"config.json": "not base64!"}}]}}
+    refused = arm.put(group, body, api_version=ACI_API)
+    assert refused.status_code == 400 and "base64" in refused.json()["error"]["message"]
+    assert arm.get(group, api_version=ACI_API).status_code == 404
+    body["properties"]["volumes"][0]["secret"]["config.json"] = base64.b64encode(b'{"auths": {}}').decode()
+    created = arm.put(group, body, api_version=ACI_API)
+    assert created.status_code == 201 and created.json()["properties"]["volumes"] == [{"name": "login", "secret": {}}]
+    assert arm.get(group, api_version=ACI_API).json()["properties"]["volumes"][0]["secret"] == {}
+
+
 def test_request_log_records_headers_and_bodies(emu, arm):
     arm.session.headers.update({"CommandName": "aks wasi-migrate list", "ParameterSetName": "--all"})
     resp = arm.get(f"/subscriptions/{PROD}{AKS}")
