@@ -80,9 +80,9 @@ def spin_app(api, ns, name="web", **spec_extra):
         "template": {"metadata": {"labels": {"app": name}}, "spec": pod}}})
 
 
-def create_aci(az, *args, expect=0):
+def create_aci(az, *args, expect=0, env=None):
     return az("aks", "wasi-migrate", "create-aci", "--subscription", SUB, "-g", RG, "-n", CLUSTER, *args,
-              expect=expect)
+              expect=expect, env=env)
 
 
 def puts(arm):
@@ -133,8 +133,8 @@ def test_spin_replicas_become_groups_with_secure_values_and_an_unsupported_workl
         container = props["containers"][0]["properties"]
         assert container["image"] == SPIN_MIRROR
         assert container["command"] == ["spin", "up", "--listen", "0.0.0.0:80", "-f", APP_IMAGE]
-        assert container["environmentVariables"] == [{"name": "TOKEN", "secureValue": redacted(TOKEN)},
-                                                     {"name": "MODE", "value": "prod"}]
+        assert container["environmentVariables"][:2] == [{"name": "TOKEN", "secureValue": redacted(TOKEN)},
+                                                         {"name": "MODE", "value": "prod"}]
         assert props["imageRegistryCredentials"] == [{"server": "myreg.azurecr.io", "username": "puller",
                                                       "password": redacted(PULL_PASSWORD)}]
         assert props["osType"] == "Linux" and props["ipAddress"]["ports"] == [{"port": 80, "protocol": "TCP"}]
