@@ -346,9 +346,10 @@ def build(workload, context):
     """``([(group name, body)], notes)`` for one workload; raises ``UnsupportedWorkload``.
 
     ``context`` (a dict): ``location`` (required); ``namespace`` (default: the workload's);
-    ``replicas`` (default: spec.replicas, a Job's parallelism, else 1); ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by
-    name); ``is_wasm`` (scan's payload is Spin); ``spin_image`` (default ``SPIN_IMAGE``);
-    ``image`` (--image); ``subnet_id``; ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
+    ``replicas`` (default: spec.replicas, a Job's parallelism, else 1);
+    ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by name); ``is_wasm``
+    (scan's payload is Spin); ``spin_image`` (default ``SPIN_IMAGE``); ``image`` (--image); ``subnet_id``;
+    ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
     """
     meta = workload.get("metadata") or {}
     context = {**context, "location": validate_target(context.get("location"), context.get("subnet_id"),
