@@ -79,7 +79,8 @@ long-summary: >
     Krustlet-era taints). For each: the evidence, the kind of payload (spin, slight, wws, wagi, container),
     replicas, the PodDisruptionBudgets that cover it, blockers, warnings and the recommended target. Reads each
     kind once per cluster. Credentials come from Azure (user credentials; --admin for admin ones) or from
-    --kubeconfig, and stay in memory.
+    --kubeconfig, and stay in memory. --report writes a file of mode 0600 and keeps one already there unless
+    --overwrite. --manifests reads regular files only, up to 32 MiB each; reading no manifest at all is an error.
 examples:
   - name: Scan a cluster and read the result as a table.
     text: az aks wasi-migrate scan -g MyResourceGroup -n MyCluster -o table
@@ -176,8 +177,9 @@ long-summary: >
     wasimig.azure.com/original-placement) before the first change. Changed templates roll out as their
     controllers do. Running it again changes nothing; each change is a merge patch that carries the object's
     resourceVersion and is retried on a conflict. Bare pods and Jobs cannot be changed in place: they are
-    reported as skipped (--export-dir writes manifests to recreate them). Cutover and rollback ask for
-    confirmation unless --yes. The old pool must be a WASI pool and the new one a standard pool, as Azure says.
+    reported as skipped (--export-dir writes manifests to recreate them, without the pod's nodeName). The
+    --export-dir folder is checked before anything changes; its files get mode 0600, and a file already there is
+    kept unless --overwrite. Cutover and rollback ask for confirmation unless --yes. The old pool must be a WASI pool and the new one a standard pool, as Azure says.
     Exit codes: 0 done, 1 an object could not be patched or bad input, 3 a cluster or pool that does not exist.
 examples:
   - name: See the change as diffs, then let pods run on both pools.

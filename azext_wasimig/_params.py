@@ -70,7 +70,10 @@ def load_arguments(self, _):
                    help="Scan these YAML/JSON files or folders (multi-document, Helm or kustomize output) "
                         "instead of a cluster.")
         c.argument("report", options_list=["--report"],
-                   help="Also write a Markdown report for people to this file.")
+                   help="Also write a Markdown report for people to this file (mode 0600; an existing file is kept "
+                        "unless --overwrite).")
+        c.argument("overwrite", options_list=["--overwrite"], action="store_true",
+                   help="Replace the --report file if it exists (never through a symbolic link).")
         c.argument("fail_on_findings", options_list=["--fail-on-findings"], action="store_true",
                    help="Exit with code 1, listing them, when any workload still has WASI-specific settings, "
                         "blockers or warnings (for CI pipelines).")
@@ -140,7 +143,9 @@ def load_arguments(self, _):
         c.argument("dry_run", options_list=["--dry-run"], action="store_true",
                    help="Print a unified diff per object and change nothing.")
         c.argument("export_dir", options_list=["--export-dir"],
-                   help="Also write the retargeted manifests as YAML to this folder (for a Git source of truth). "
-                        "With --dry-run, only the files are written.")
+                   help="Also write the retargeted manifests as YAML to this folder (for a Git source of truth), "
+                        "mode 0600, checked before anything changes. With --dry-run, only the files are written.")
+        c.argument("overwrite", options_list=["--overwrite"], action="store_true",
+                   help="Replace manifests already in the --export-dir folder (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation (cutover and rollback ask).")

@@ -4,6 +4,8 @@ They return plain dicts/lists (the CLI renders them with -o/--query) and never p
 warnings go to stderr through knack's logger.
 """
 
+import os
+
 from knack.log import get_logger
 
 logger = get_logger(__name__)
@@ -102,8 +104,11 @@ def wasi_pool_get(cmd, resource_group_name, cluster_name, nodepool_name):
 
 
 def wasi_scan(cmd, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
-              fail_on_findings=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import scan
+              fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
+    from azext_wasimig import files, scan
+    if report:   # before the scan, which may take a while: a report that cannot be written fails first
+        with _file_errors():
+            files.check_writable(os.path.dirname(report) or ".", [os.path.basename(report)], overwrite)
     if manifests:
         snapshot, pools, where = _manifest_snapshot(manifests), [nodepool_name] if nodepool_name else [], {}
     else:
@@ -111,7 +116,7 @@ def wasi_scan(cmd, resource_group_name=None, cluster_name=None, nodepool_name=No
                                                    admin, kubeconfig, context)
     findings = scan.assess(snapshot, pools, only_pool=nodepool_name)
     if report:
-        _write_report(report, findings, {**where, "pools": pools, "source": manifests or "cluster"})
+        _write_report(report, findings, {**where, "pools": pools, "source": manifests or "cluster"}, overwrite)
     if fail_on_findings and scan.has_findings(findings):
         _fail_with_findings(findings)
     return findings
@@ -122,7 +127,15 @@ def _manifest_snapshot(paths):
     from azext_wasimig import manifests
     from azext_wasimig._errors import user_errors
     with user_errors(manifests.ManifestError, cli_error=FileOperationError):
-        return manifests.load(paths)
+        return manifests.load(paths, note=logger.warning)
+
+
+def _file_errors():
+    """files.FileError (a file that cannot be read or written safely) as the CLI's FileOperationError."""
+    from azure.cli.core.azclierror import FileOperationError
+    from azext_wasimig import files
+    from azext_wasimig._errors import user_errors
+    return user_errors(files.FileError, cli_error=FileOperationError)
 
 
 def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context):
@@ -153,24 +166,26 @@ def _take_snapshot(api, namespace=None):
     return taken
 
 
-def _write_report(path, findings, context):
-    from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig import report
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(report.render(findings, context))
-    except OSError as ex:
-        raise FileOperationError(f"Cannot write the report to {path}: {ex.strerror}") from ex
+def _write_report(path, findings, context, overwrite):
+    from azext_wasimig import files, report
+    with _file_errors():
+        files.write_private(path, report.render(findings, context), overwrite)
     logger.warning("Report written to %s", path)
 
 
+MAX_LISTED_FINDINGS = 200   # --fail-on-findings lists this many on stderr, then counts the rest
+
+
 def _fail_with_findings(findings):
-    """--fail-on-findings: a non-zero exit that lists, on stderr, what still ties workloads to WASI."""
+    """--fail-on-findings: a non-zero exit that lists, on stderr, what still ties workloads to WASI (the first
+    MAX_LISTED_FINDINGS: a CI log of 300,000 lines helps nobody)."""
     from azure.cli.core.azclierror import ValidationError
     lines = [f"  {f['namespace'] or '-'}/{f['kind']}/{f['name']}"
              + (f" ({f['source']})" if f.get("source") else "")
              + f": {f['payload']}, {len(f['blockers'])} blocker(s), {len(f['warnings'])} warning(s)"
-             for f in findings]
+             for f in findings[:MAX_LISTED_FINDINGS]]
+    if len(findings) > MAX_LISTED_FINDINGS:
+        lines.append(f"  ... and {len(findings) - MAX_LISTED_FINDINGS} more")
     raise ValidationError(f"{len(findings)} workload(s) still have WASI-specific settings or findings:\n"
                           + "\n".join(lines),
                           recommendation="Run without --fail-on-findings (or with --report FILE) for the details.")
@@ -247,8 +262,8 @@ def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_
 
 
 def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
-                  runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, yes=False, admin=False,
-                  kubeconfig=None, context=None):
+                  runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
+                  admin=False, kubeconfig=None, context=None):
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm, retarget_plan, scan
     from azext_wasimig.kube import apply
@@ -260,6 +275,7 @@ def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nod
     findings = scan.assess(taken, [nodepool_name], only_pool=nodepool_name)
     plans = retarget_plan.plan_all(taken, findings, nodepool_name, new_nodepool_name, phase, runtime_class)
     apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
+    exports = _checked_exports(plans, export_dir, overwrite)   # before any change: it fails now or never
     for note in retarget_plan.notes(plans, taken, phase, nodepool_name, new_nodepool_name):
         logger.warning(note)
     question = retarget_plan.confirmation(plans, phase, cluster_name, nodepool_name, new_nodepool_name)
@@ -269,8 +285,33 @@ def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nod
                                                                          new_nodepool_name, runtime_class).desired,
                              dry_run=dry_run, progress=logger.warning)
     if export_dir:
-        apply.export(plans, rows, export_dir, progress=logger.warning)
+        _write_exports(export_dir, exports, plans, rows, overwrite)
     error = apply.failures_error(rows)
     if error:
         raise error
     return rows
+
+
+def _checked_exports(plans, export_dir, overwrite):
+    """The manifests --export-dir is to get, rendered, with the folder proven writable and free of conflicts."""
+    from azext_wasimig import files, retarget_plan
+    if not export_dir:
+        return None
+    contents = retarget_plan.exports(plans)
+    with _file_errors():
+        files.check_writable(export_dir, contents, overwrite)
+    return contents
+
+
+def _write_exports(export_dir, contents, plans, rows, overwrite):
+    from azure.cli.core.azclierror import FileOperationError
+    from azext_wasimig import files, retarget_plan
+    try:
+        files.write_all(export_dir, contents, overwrite)
+    except files.FileError as ex:
+        patched = any(r["action"] == "patched" for r in rows)
+        raise FileOperationError(f"{ex}. No manifest was written." + (
+            " The workloads were patched: run the same command with --dry-run to write their manifests."
+            if patched else "")) from ex
+    retarget_plan.add_files(rows, plans, export_dir)
+    logger.warning("%d manifest(s) written to %s", len(contents), export_dir)

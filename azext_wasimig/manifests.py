@@ -4,11 +4,15 @@ So ``scan --manifests`` reuses ``scan.assess`` unchanged, with no cluster: CI pi
 that no WASI-specific setting is left. Reads multi-document files (``kubectl``/Helm/kustomize
 output), flattens ``List`` kinds, skips empty documents and ignores kinds the scan does not read.
 Each object remembers "file:line" of its document, so findings can point at it.
+
+Only regular files are read, each up to ``files.MAX_READ_BYTES`` (32 MiB); every object of a kind scan reads
+is checked against ``scan_shapes`` first, so a field of the wrong shape is an error naming its file and line.
 """
 
 import json
 import os
 
+from azext_wasimig import files, scan_shapes
 from azext_wasimig.kube.snapshot import ClusterSnapshot
 
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -23,82 +27,105 @@ class ManifestError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-def load(paths):
-    """A ClusterSnapshot (origin "manifests") of every object in ``paths`` (files or folders)."""
-    snapshot = ClusterSnapshot(origin="manifests")
-    for path in manifest_files(paths):
+def load(paths, note=None):
+    """A ClusterSnapshot (origin "manifests") of every object in ``paths`` (files or folders). ``note`` hears
+    what is worth a word (a symbolic link followed, or not). Reading nothing at all is an error: a CI gate must
+    not pass because it was pointed at the wrong folder."""
+    snapshot, found = ClusterSnapshot(origin="manifests"), 0
+    names = manifest_files(paths, note)
+    for path in names:
         for obj, line in _objects_in(path):
+            found += 1
             if snapshot.add(obj):
                 snapshot.sources[id(obj)] = f"{path}:{line}"
+    if not found:
+        raise ManifestError(", ".join(paths), None, _nothing_read(names))
     return snapshot
 
 
-def manifest_files(paths):
+def _nothing_read(names):
+    if not names:
+        return ("no manifest file there (*.yaml, *.yml or *.json): name the rendered manifests, e.g. "
+                "helm template ./chart > rendered.yaml")
+    return (f"no Kubernetes object (a mapping with kind and metadata.name) in the {len(names)} file(s) read: name "
+            "the rendered manifests, e.g. helm template ./chart > rendered.yaml")
+
+
+def manifest_files(paths, note=None):
     """The files to read, in a stable order: named files as given, folders searched recursively
-    for *.yaml, *.yml and *.json (hidden folders such as .git skipped)."""
-    files = []
+    for *.yaml, *.yml and *.json (hidden folders such as .git skipped). Each must be a regular file (a FIFO
+    would block the read forever, a device never ends): ``files.FileError`` is raised as a ManifestError."""
+    found = []
     for path in paths:
-        if os.path.isdir(path):
-            files.extend(_files_below(path))
-        elif os.path.isfile(path):
-            files.append(path)
-        else:
-            raise ManifestError(path, None, "no such file or folder")
-    return files
+        found.extend(_files_below(path, note) if os.path.isdir(path) else [path])
+    for path in found:
+        try:
+            files.require_regular(path, note)
+        except files.FileError as ex:
+            raise ManifestError(path, None, ex.problem) from ex
+    return found
 
 
-def _files_below(folder):
+def _files_below(folder, note):
     found = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for linked in (d for d in dirs if os.path.islink(os.path.join(root, d))):
+            if note:
+                note(f"{os.path.join(root, linked)} is a symbolic link to a folder: not followed (name it to scan it)")
         found.extend(os.path.join(root, n) for n in sorted(names) if n.lower().endswith(EXTENSIONS))
     return found
 
 
 def _objects_in(path):
-    """(object, line of its document) for every Kubernetes object in one file."""
+    """(object, line of its document) for every Kubernetes object in one file, each of a shape scan can read."""
     text = _read(path)
     documents = _json_documents(path, text) if path.lower().endswith(".json") else _yaml_documents(path, text)
-    for document, lines in documents:
-        for obj, line in _flatten(document, lines):
+    for document, node in documents:
+        for obj, item_node in _flatten(document, node):
             if _is_object(obj):
-                yield obj, line
+                _check_shape(path, obj, item_node)
+                yield obj, _line_at(item_node, ())
+
+
+def _check_shape(path, obj, node):
+    found = scan_shapes.problem(obj)
+    if found:
+        field, message = found
+        name = obj["metadata"]["name"]
+        raise ManifestError(path, _line_at(node, field),
+                            f"{obj['kind']} {name}: {message}. The API server would refuse it too: fix the manifest.")
 
 
 def _read(path):
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as ex:
-        raise ManifestError(path, None, f"cannot read it: {ex}") from ex
+        return files.read_text(path)
+    except files.FileError as ex:
+        raise ManifestError(path, None, ex.problem) from ex
 
 
 def _json_documents(path, text):
     try:
-        return [(json.loads(text), (1, []))] if text.strip() else []
+        return [(json.loads(text), None)] if text.strip() else []
     except json.JSONDecodeError as ex:
         raise ManifestError(path, ex.lineno, f"not valid JSON: {ex.msg} (column {ex.colno})") from ex
 
 
 def _yaml_documents(path, text):
-    """(document, (first line, first line of each ``items`` entry)) per YAML document; documents
-    are composed one by one so each keeps the lines it starts on."""
+    """(document, its node) per YAML document, one at a time: each keeps the lines it was read from for as
+    long as it is being looked at, and no longer."""
     import yaml
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    documents = []
     try:
         while loader.check_node():
             node = loader.get_node()
-            documents.append((loader.construct_document(node), (node.start_mark.line + 1, _item_lines(node))))
+            yield loader.construct_document(node), node
     except yaml.MarkedYAMLError as ex:
         raise ManifestError(path, _line_of(ex), _yaml_message(ex, text)) from ex
     except yaml.YAMLError as ex:
         raise ManifestError(path, None, f"not valid YAML: {ex}") from ex
     finally:
         loader.dispose()
-    return documents
-
-
 def _line_of(error):
     mark = error.problem_mark or error.context_mark
     return mark.line + 1 if mark else None
@@ -112,24 +139,45 @@ def _yaml_message(error, text):
     return message
 
 
-def _item_lines(node):
-    """First line of each entry of a top-level ``items`` sequence (empty when there is none)."""
-    for key, value in node.value if node is not None and node.id == "mapping" else []:
-        if getattr(key, "value", None) == "items" and value.id == "sequence":
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+def _line_at(node, path):
+    """The 1-based line of the field at ``path`` (keys and list indexes) below a YAML node: the line of its key,
+    so a field that is an alias (``nodeSelector: *list``) points where it is used. Where the path ends early (a
+    JSON file has no nodes), the nearest line known; 1 for JSON."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in path:
+        if node.id == "mapping":
+            node, key = next(((v, k) for k, v in node.value if getattr(k, "value", None) == str(part)), (None, None))
+            line = key.start_mark.line + 1 if key is not None else line
+        elif node.id == "sequence" and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            node = None
+        if node is None:
+            break
+    return line
 
 
-def _flatten(document, lines):
-    """A ``List`` (kubectl get -o yaml, kustomize) gives its items, each with its own line where
-    known; anything else gives itself."""
-    line, item_lines = lines
+def _flatten(document, node):
+    """A ``List`` (kubectl get -o yaml, kustomize) gives its items, each with its own node where known;
+    anything else gives itself."""
     if isinstance(document, dict) and str(document.get("kind") or "").endswith("List") \
             and isinstance(document.get("items"), list):
+        items = _items_node(node)
         for i, item in enumerate(document["items"]):
-            yield from _flatten(item, (item_lines[i] if i < len(item_lines) else line, []))
+            yield from _flatten(item, items.value[i] if items is not None and i < len(items.value) else node)
     elif document is not None:
-        yield document, line
+        yield document, node
+
+
+def _items_node(node):
+    """The node of a top-level ``items`` sequence, or None."""
+    for key, value in node.value if node is not None and node.id == "mapping" else []:
+        if getattr(key, "value", None) == "items" and value.id == "sequence":
+            return value
+    return None
 
 
 def _is_object(document):

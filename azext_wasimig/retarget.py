@@ -43,7 +43,8 @@ PHASES = ("parallel", "cutover")
 PLACEMENT_FIELDS = ("nodeSelector", "affinity", "tolerations", "runtimeClassName")
 MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
 TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
-SERVER_SET_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+SERVER_SET_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink",
+                       "deletionTimestamp", "deletionGracePeriodSeconds")
 
 _OLD_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
@@ -193,7 +194,7 @@ def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS
     _node_affinity(spec, old_pool, new_pool, phase)
     _tolerations(spec)
     if _OLD_RUNTIME_CLASS.match(spec.get("runtimeClassName") or ""):
-        spec["runtimeClassName"] = runtime_class
+        spec["runtimeClassName"] = str(runtime_class)   # not the CLI's DefaultStr, which YAML cannot write
     _set_placement(template, {**placement_of(new), "annotations": {}})  # the same fields, no WAGI annotations
     return new
 
@@ -213,11 +214,14 @@ def rollback(obj):
 
 
 def clean(obj):
-    """A copy without what the server sets (status, managedFields, resourceVersion, uid, ...)."""
+    """A copy without what the server sets (status, managedFields, resourceVersion, uid, ...) and, for a pod,
+    without its binding to a node (``spec.nodeName``: a pod recreated from it would go straight back there)."""
     new = copy.deepcopy(obj)
     new.pop("status", None)
     for key in SERVER_SET_METADATA:
         (new.get("metadata") or {}).pop(key, None)
+    if new.get("kind") == "Pod":
+        (new.get("spec") or {}).pop("nodeName", None)
     return new
 
 

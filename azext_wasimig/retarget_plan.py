@@ -166,6 +166,20 @@ def export_file_name(item):
     return f"{namespace}_{kind.lower()}_{name}.yaml"
 
 
+def exports(plans):
+    """``{file name: YAML}`` of every plan's manifest (what ``--export-dir`` writes), rendered in full before
+    anything is changed or written, so that nothing can fail half-way."""
+    return {export_file_name(item): retarget.export(item.manifest) for item in plans if item.manifest is not None}
+
+
+def add_files(rows, plans, directory):
+    """Each row of an exported object gets the path of its manifest as ``file`` (None for the others)."""
+    import os
+    paths = {item.key: os.path.join(directory, export_file_name(item)) for item in plans if item.manifest is not None}
+    for r in rows:
+        r["file"] = paths.get((r["namespace"], r["kind"], r["name"]))
+
+
 def failures_message(rows):
     """The lines naming every object that failed, or '' when none did."""
     return "\n".join(f"  {r['namespace']}/{r['kind']}/{r['name']}: {r['reason']}"

@@ -99,27 +99,6 @@ def check_runtime_classes(missing, phase, dry_run):
     raise InvalidArgumentValueError(message + " Nothing was changed.")
 
 
-def export(plans, rows, directory, progress=None):
-    """Write each plan's manifest as YAML into ``directory`` and add its path to the row as ``file``."""
-    import os
-    from azure.cli.core.azclierror import FileOperationError
-    written = {}
-    try:
-        os.makedirs(directory, exist_ok=True)
-        for item in plans:
-            if item.manifest is not None:
-                path = os.path.join(directory, retarget_plan.export_file_name(item))
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(retarget.export(item.manifest))
-                written[item.key] = path
-    except OSError as ex:
-        raise FileOperationError(f"Cannot write the manifests to {directory}: {ex.strerror}") from ex
-    for row in rows:
-        row["file"] = written.get((row["namespace"], row["kind"], row["name"]))
-    if progress:
-        progress(f"{len(written)} manifest(s) written to {directory}")
-
-
 def failures_error(rows):
     """An azclierror naming every object that could not be patched and why (None when none failed)."""
     lines = retarget_plan.failures_message(rows)

@@ -10,6 +10,8 @@ the replacement ``wasimig-test-spin`` passed as ``--runtime-class``.
 
 import copy
 import json
+import os
+import stat
 
 import pytest
 import yaml
@@ -197,6 +199,63 @@ def test_bare_pods_and_jobs_are_skipped_with_the_reason(az, k8s_api, namespace, 
     assert not any(r["kind"] == "Pod" and r["name"] != "lonely" for r in rows.values()), "the Job's pod is the Job's"
     pod = yaml.safe_load((tmp_path / f"{namespace}_pod_lonely.yaml").read_text())
     assert POOL_LABEL not in pod["spec"]["nodeSelector"] and pod["spec"]["affinity"]["nodeAffinity"]
+    assert "nodeName" not in pod["spec"] and "status" not in pod, "recreated, it would bind to the old node again"
+
+
+def _generations(api, ns, names):
+    return {name: _get(api, ns, name)["metadata"]["generation"] for name in names}
+
+
+def test_export_dir_that_cannot_be_written_stops_before_any_patch(az, k8s_api, namespace, pools, tmp_path):
+    old, new, _ = pools
+    before = _generations(k8s_api, namespace, workloads(k8s_api, namespace, old))
+    (tmp_path / "file").write_text("not a folder")
+    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir",
+                      str(tmp_path / "file" / "out"), expect=1)
+    assert f"{tmp_path / 'file'}: is not a folder" in result.err and "Traceback" not in result.err
+    assert _generations(k8s_api, namespace, before) == before, "nothing was patched"
+
+
+def test_export_conflicts_stop_before_any_patch_and_never_go_through_a_symlink(az, k8s_api, namespace, pools,
+                                                                               tmp_path):
+    old, new, _ = pools
+    before = _generations(k8s_api, namespace, workloads(k8s_api, namespace, old))
+    mine, elsewhere = tmp_path / f"{namespace}_deployment_pinned.yaml", tmp_path.parent / f"{namespace}-target"
+    mine.write_text("mine")
+    elsewhere.write_text("keep")
+    linked = tmp_path / f"{namespace}_deployment_spin.yaml"
+    linked.symlink_to(elsewhere)
+    for overwrite in ([], ["--overwrite"]):
+        result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path),
+                          *overwrite, expect=1)
+        assert f"{linked}: is a symbolic link: wasimig never writes through one" in result.err
+    linked.unlink()
+    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path), expect=1)
+    assert f"{mine}: already exists: pass --overwrite to replace it" in result.err
+    assert _generations(k8s_api, namespace, before) == before and mine.read_text() == "mine"
+    assert elsewhere.read_text() == "keep"
+    rows = _rows(retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path),
+                          "--overwrite"), namespace)
+    assert {r["action"] for r in rows.values()} == {"patched"}
+    assert yaml.safe_load(mine.read_text())["metadata"]["name"] == "pinned"
+    assert {stat.S_IMODE(os.lstat(p).st_mode) for p in tmp_path.iterdir()} == {0o600}, "exports hold pod specs"
+
+
+def test_help_examples_with_the_default_runtime_class_write_exports_and_diffs(az, k8s_api, namespace, pools,
+                                                                             tmp_path):
+    """_help.py's `--dry-run --export-dir k8s/retargeted` and README's `--dry-run --query "[].diff" -o tsv`, with
+    --runtime-class left to its default (which the CLI hands over as its own str subclass)."""
+    old, new, _ = pools
+    before = _generations(k8s_api, namespace, workloads(k8s_api, namespace, old))
+    out = tmp_path / "k8s" / "retargeted"
+    result = retarget(az, old, new, "cutover", "--dry-run", "--export-dir", str(out))
+    assert "RuntimeClass wasmtime-spin-v2 does not exist" in result.err and "Traceback" not in result.err
+    spin = yaml.safe_load((out / f"{namespace}_deployment_spin.yaml").read_text())
+    assert spin["spec"]["template"]["spec"]["runtimeClassName"] == "wasmtime-spin-v2"
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
+    tsv = retarget(az, old, new, "parallel", "--dry-run", "--query", "[].diff", "-o", "tsv").out
+    assert "+      runtimeClassName: wasmtime-spin-v2\n" in tsv
+    assert _generations(k8s_api, namespace, before) == before
 
 
 def test_missing_runtime_class_stops_before_any_change(az, k8s_api, namespace, pools):

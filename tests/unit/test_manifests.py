@@ -111,8 +111,23 @@ def test_empty_and_comment_only_files_give_nothing(tmp_path):
     (tmp_path / "empty.yaml").write_text("")
     (tmp_path / "comments.yml").write_text("# nothing here\n---\n# still nothing\n")
     (tmp_path / "scalar.yaml").write_text("just a string\n")
+    (tmp_path / "service.yaml").write_text("kind: Service\nmetadata: {name: web}\n")
     snapshot = manifests.load([str(tmp_path)])
     assert snapshot.workloads == snapshot.pods == snapshot.pdbs == snapshot.runtime_classes == []
+
+
+def test_no_object_at_all_is_an_error_a_gate_cannot_pass(tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "values.yaml").write_text("replicaCount: 2\n")
+    with pytest.raises(manifests.ManifestError, match=r"no Kubernetes object .* in the 2 file\(s\) read"):
+        manifests.load([str(tmp_path)])
+
+
+def test_a_folder_without_manifest_files_is_an_error(tmp_path):
+    (tmp_path / "README.txt").write_text("not a manifest")
+    with pytest.raises(manifests.ManifestError, match="no manifest file there") as caught:
+        manifests.load([str(tmp_path)])
+    assert caught.value.path == str(tmp_path) and "helm template" in caught.value.message
 
 
 def test_same_object_in_two_overlays_is_reported_twice_with_each_file(tmp_path):

@@ -164,6 +164,25 @@ def test_export_is_clean_yaml_that_keeps_the_saved_placement():
     assert rt.rollback(loaded) == rt.clean(krustlet_deployment())
 
 
+def test_exported_pod_is_not_bound_to_its_old_node():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1", "deletionTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"nodeName": "aks-wasipool-1", "nodeSelector": {"agentpool": OLD},
+                    "containers": [{"name": "c", "image": "i"}]}, "status": {"phase": "Running"}}
+    loaded = yaml.safe_load(rt.export(rt.retarget(pod, OLD, NEW, "cutover", allow_pod=True)))
+    assert "nodeName" not in loaded["spec"] and "status" not in loaded
+    assert "deletionTimestamp" not in loaded["metadata"]
+    assert pod["spec"]["nodeName"] == "aks-wasipool-1", "the object read is left as it was"
+
+
+def test_runtime_class_handed_over_as_a_str_subclass_is_written_as_a_plain_string():
+    class CliDefault(str):   # what knack passes for a default value (DefaultStr); YAML's safe dumper refuses it
+        pass
+    spin = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "s"}, "spec": {"template": {
+        "spec": {"runtimeClassName": "wasmtime-spin-v1", "containers": [{"name": "c", "image": "i"}]}}}}
+    text = rt.export(rt.retarget(spin, OLD, NEW, "cutover", CliDefault("wasmtime-spin-v2")))
+    assert "runtimeClassName: wasmtime-spin-v2\n" in text
+
+
 def test_bare_pod_must_be_recreated():
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1"},
            "spec": {"nodeSelector": {"agentpool": OLD}, "containers": [{"name": "c", "image": "i"}]}}

@@ -88,6 +88,17 @@ def test_missing_runtime_classes_and_the_question_before_production_changes():
     assert rp.export_file_name(plans[0]) == "demo_cronjob_tick.yaml"
 
 
+def test_exports_are_rendered_whole_and_rows_get_their_files():
+    snapshot = ClusterSnapshot(workloads=[spin_cronjob()], pods=[pod("lonely")])
+    plans = rp.plan_all(snapshot, [finding(spin_cronjob()), finding(pod("lonely"))], OLD, NEW, "cutover")
+    contents = rp.exports(plans)
+    assert sorted(contents) == ["demo_cronjob_tick.yaml", "demo_pod_lonely.yaml"]
+    assert all(isinstance(text, str) and "kind:" in text for text in contents.values())
+    rows = [rp.row(item, "skipped") for item in plans] + [{"namespace": "x", "kind": "Pod", "name": "y"}]
+    rp.add_files(rows, plans, "out")
+    assert [r["file"] for r in rows] == ["out/demo_cronjob_tick.yaml", "out/demo_pod_lonely.yaml", None]
+
+
 def test_rows_and_failures():
     item = rp.plan(pod("lonely"), "cutover", OLD, NEW)
     row = rp.row(item, "skipped")
