@@ -210,7 +210,7 @@ def test_export_dir_that_cannot_be_written_stops_before_any_patch(az, k8s_api, n
     old, new, _ = pools
     before = _generations(k8s_api, namespace, workloads(k8s_api, namespace, old))
     (tmp_path / "file").write_text("not a folder")
-    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir",
+    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--yes", "--export-dir",
                       str(tmp_path / "file" / "out"), expect=1)
     assert f"{tmp_path / 'file'}: is not a folder" in result.err and "Traceback" not in result.err
     assert _generations(k8s_api, namespace, before) == before, "nothing was patched"
@@ -225,17 +225,16 @@ def test_export_conflicts_stop_before_any_patch_and_never_go_through_a_symlink(a
     elsewhere.write_text("keep")
     linked = tmp_path / f"{namespace}_deployment_spin.yaml"
     linked.symlink_to(elsewhere)
+    export = ("--runtime-class", NEW_CLASS, "--yes", "--export-dir", str(tmp_path))
     for overwrite in ([], ["--overwrite"]):
-        result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path),
-                          *overwrite, expect=1)
+        result = retarget(az, old, new, "parallel", *export, *overwrite, expect=1)
         assert f"{linked}: is a symbolic link: wasimig never writes through one" in result.err
     linked.unlink()
-    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path), expect=1)
+    result = retarget(az, old, new, "parallel", *export, expect=1)
     assert f"{mine}: already exists: pass --overwrite to replace it" in result.err
     assert _generations(k8s_api, namespace, before) == before and mine.read_text() == "mine"
     assert elsewhere.read_text() == "keep"
-    rows = _rows(retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path),
-                          "--overwrite"), namespace)
+    rows = _rows(retarget(az, old, new, "parallel", *export, "--overwrite"), namespace)
     assert {r["action"] for r in rows.values()} == {"patched"}
     assert yaml.safe_load(mine.read_text())["metadata"]["name"] == "pinned"
     assert {stat.S_IMODE(os.lstat(p).st_mode) for p in tmp_path.iterdir()} == {0o600}, "exports hold pod specs"
@@ -253,7 +252,7 @@ def test_help_examples_with_the_default_runtime_class_write_exports_and_diffs(az
     spin = yaml.safe_load((out / f"{namespace}_deployment_spin.yaml").read_text())
     assert spin["spec"]["template"]["spec"]["runtimeClassName"] == "wasmtime-spin-v2"
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
-    tsv = retarget(az, old, new, "parallel", "--dry-run", "--query", "[].diff", "-o", "tsv").out
+    tsv = retarget(az, old, new, "parallel", "--dry-run", "--query", "[].diff", "-o", "tsv").out   # README's
     assert "+      runtimeClassName: wasmtime-spin-v2\n" in tsv
     assert _generations(k8s_api, namespace, before) == before
 

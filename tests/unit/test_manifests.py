@@ -138,3 +138,24 @@ def test_same_object_in_two_overlays_is_reported_twice_with_each_file(tmp_path):
     findings = [f for f in scan.assess(manifests.load([str(tmp_path)]), []) if f["name"] == "spin-hello"]
     assert [os.path.relpath(f["source"], tmp_path) for f in findings] == [
         os.path.join("dev", "app.yaml") + ":2", os.path.join("prod", "app.yaml") + ":2"]
+
+
+def test_links_in_a_folder_file_followed_folder_not_each_with_a_note(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "app.yaml").write_text("kind: Service\nmetadata: {name: web}\n")
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (scanned / "linked.yaml").symlink_to(outside / "app.yaml")
+    (scanned / "more").symlink_to(outside)
+    notes = []
+    assert manifests.manifest_files([str(scanned)], notes.append) == [str(scanned / "linked.yaml")]
+    assert notes == [f"{scanned / 'more'} is a symbolic link to a folder: not followed (name it to scan it)",
+                     f"{scanned / 'linked.yaml'} is a symbolic link: reading {outside / 'app.yaml'}"]
+
+
+def test_special_files_in_a_folder_stop_the_scan_before_anything_is_read(tmp_path):
+    os.mkfifo(tmp_path / "b.yaml")
+    (tmp_path / "a.yaml").write_text("kind: [unparsable\n")
+    with pytest.raises(manifests.ManifestError, match=r"b.yaml: is a FIFO \(named pipe\)"):
+        manifests.load([str(tmp_path)])
