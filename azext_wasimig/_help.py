@@ -124,6 +124,12 @@ long-summary: >
     Evictions run concurrently, and the command waits until each evicted pod is gone. It ends with a summary
     (evicted, skipped and why, blocked and by which budget) and exits with code 1 naming every pod it could not
     evict in time. Run it again after an interruption: it carries on where it stopped.
+    Before anything changes, it checks that every pod it would evict has somewhere to go: a Ready, uncordoned
+    node outside the pool that the pod's nodeSelector, required node affinity, tolerations and RuntimeClass
+    (its scheduling, as the API server merges it) admit. Pods still pinned to the pool (by its labels, or by
+    AKS's own RuntimeClass wasmtime-spin-v2, which selects only WASI nodes) refuse the drain, each named with
+    the reason, and --dry-run lists them: retarget them first. --force evicts them anyway (their replacements
+    stay Pending) and deletes bare pods for good.
 examples:
   - name: See what a drain would do, then drain without a prompt (runbooks).
     text: |
@@ -180,6 +186,12 @@ long-summary: >
     reported as skipped (--export-dir writes manifests to recreate them, without the pod's nodeName). The
     --export-dir folder is checked before anything changes; its files get mode 0600, and a file already there is
     kept unless --overwrite. Cutover and rollback ask for confirmation unless --yes. The old pool must be a WASI pool and the new one a standard pool, as Azure says.
+    Before any change, every workload it would change must be able to run on a Ready, uncordoned node of the new
+    pool, judged by its new nodeSelector, node affinity, tolerations and RuntimeClass; otherwise nothing is
+    changed and each such workload is named with the reason (a dry run only warns). The default --runtime-class
+    is refused this way while wasmtime-spin-v2 is still AKS's own (it selects only the WASI nodes): create
+    SpinKube's RuntimeClass under another name and pass that. A parallel run onto a pool that has no nodes yet
+    goes ahead (the pods stay on the old pool).
     Exit codes: 0 done, 1 an object could not be patched or bad input, 3 a cluster or pool that does not exist.
 examples:
   - name: See the change as diffs, then let pods run on both pools.

@@ -92,7 +92,8 @@ def load_arguments(self, _):
         c.argument("grace_period", options_list=["--grace-period"], type=int,
                    help="Seconds each pod gets to terminate. Default: the pod's own terminationGracePeriodSeconds.")
         c.argument("force", options_list=["--force"], action="store_true",
-                   help="Also evict pods that no controller manages (bare pods); they are not recreated.")
+                   help="Also evict pods that no controller manages (bare pods: they are deleted for good) and pods "
+                        "whose replacements no node outside the pool would take (they stay Pending).")
         c.argument("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
                    help="Also evict pods that use emptyDir volumes; that data is lost.")
         c.argument("dry_run", options_list=["--dry-run"], action="store_true",

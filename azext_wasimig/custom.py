@@ -275,6 +275,7 @@ def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nod
     findings = scan.assess(taken, [nodepool_name], only_pool=nodepool_name)
     plans = retarget_plan.plan_all(taken, findings, nodepool_name, new_nodepool_name, phase, runtime_class)
     apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
+    apply.check_landing(retarget_plan.stranded(plans, taken, phase, new_nodepool_name), new_nodepool_name, dry_run)
     exports = _checked_exports(plans, export_dir, overwrite)   # before any change: it fails now or never
     for note in retarget_plan.notes(plans, taken, phase, nodepool_name, new_nodepool_name):
         logger.warning(note)

@@ -5,7 +5,8 @@ Pure: plain REST-shaped pod dicts in, a DrainPlan out; no SDK, no network. Model
 only. A filter answers None (no objection) or a Verdict:
   SKIP   leave the pod where it is (DaemonSet, mirror, finished)   - ends the filtering, like kubectl's "Skip";
   WAIT   do not evict, but wait until it is gone (already terminating, e.g. a drain interrupted earlier);
-  REFUSE the drain must not evict it without a flag (bare pod: --force; emptyDir: --delete-emptydir-data);
+  REFUSE the drain must not evict it without a flag (bare pod, or a replacement no node outside the pool would
+         take: --force; emptyDir: --delete-emptydir-data);
   EVICT  evict, with a warning worth printing (e.g. "emptyDir data will be lost").
 Unlike kubectl, refusals are collected from every filter, so one run names every flag a pod needs.
 The Evictor (kube/evict.py) carries the plan out.
@@ -160,6 +161,22 @@ def unreplicated_filter(pod, options):
     return Verdict(REFUSE, "not managed by a controller: nothing would recreate it (use --force)")
 
 
+def landing_filter(nowhere):
+    """A filter (built per drain) refusing a pod whose replacement no node outside the pool would take:
+    ``nowhere(pod)`` says why (placement.nowhere_to_land) or None. A pod no controller manages gets no
+    replacement: unreplicated_filter speaks for it."""
+    def stranded_filter(pod, options):
+        why = nowhere(pod) if controller_of(pod) else None
+        if why is None:
+            return None
+        if options.force:
+            return Verdict(EVICT, f"its replacement will stay Pending (outside the pool, {why}): evicted anyway "
+                                  "(--force)")
+        return Verdict(REFUSE, f"its replacement would stay Pending (outside the pool, {why}): retarget it first, "
+                               "or use --force")
+    return stranded_filter
+
+
 FILTERS = (terminating_filter, finished_filter, mirror_filter, daemonset_filter, local_storage_filter,
            unreplicated_filter)
 
@@ -179,9 +196,9 @@ def decide(pod, options, filters=FILTERS):
     return PodDecision(pod, EVICT, warnings)
 
 
-def plan(pods, options, nodes=None):
+def plan(pods, options, nodes=None, filters=FILTERS):
     """A DrainPlan for ``pods`` (the pods bound to the pool's nodes), ordered by node, namespace and name."""
-    decisions = sorted((decide(pod, options) for pod in pods), key=lambda d: (d.node or "", d.key))
+    decisions = sorted((decide(pod, options, filters) for pod in pods), key=lambda d: (d.node or "", d.key))
     node_names = list(nodes) if nodes is not None else sorted({d.node for d in decisions if d.node})
     return DrainPlan(nodes=node_names, decisions=decisions)
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from azext_wasimig import retarget
 from azext_wasimig._consts import POOL_LABELS
+from azext_wasimig.placement import nowhere_to_land
+from azext_wasimig.scan import pool_of_node
 from azext_wasimig.scan_rules import RUNNING_FIELD
 
 PHASES = (*retarget.PHASES, "rollback")
@@ -130,15 +132,36 @@ def missing_runtime_classes(plans, snapshot):
     return sorted(name for name in wanted - have if name)
 
 
+def _nodes_of(snapshot, pool):
+    return [n for n in snapshot.nodes if pool_of_node(n) == pool]
+
+
+def stranded(plans, snapshot, phase, new_pool):
+    """(plan, why) for every change whose pods no node of the new pool would take (placement: its nodeSelector,
+    node affinity, tolerations and RuntimeClass, against Ready, uncordoned nodes). Their rollout would stall
+    with Pending pods. A rollback goes back where the pods came from and is never held; a parallel run onto a
+    pool with no nodes yet is not either (the pods stay on the old pool; see notes)."""
+    nodes = _nodes_of(snapshot, new_pool)
+    if phase == "rollback" or (phase == "parallel" and not nodes):
+        return []
+    classes = {(rc.get("metadata") or {}).get("name"): rc for rc in snapshot.runtime_classes}
+    found = []
+    for item in (p for p in plans if p.changes):
+        why = nowhere_to_land(retarget.placement_of(item.desired), nodes, classes) if nodes else \
+            f"node pool '{new_pool}' has no nodes in the cluster yet"
+        if why:
+            found.append((item, why))
+    return found
+
+
 def notes(plans, snapshot, phase, old_pool, new_pool):
     """Warnings worth a line on stderr before anything changes."""
     found = []
     if not plans:
         found.append(f"No workload is tied to WASI pool '{old_pool}': nothing to retarget.")
-    labels = [(n.get("metadata") or {}).get("labels") or {} for n in snapshot.nodes]
-    if phase == "cutover" and not any(lab.get(k) == new_pool for lab in labels for k in POOL_LABELS):
-        found.append(f"Node pool '{new_pool}' has no nodes in the cluster yet: pods pinned there stay Pending until "
-                     "it has (scale it up, or use --phase parallel first).")
+    if phase == "parallel" and not _nodes_of(snapshot, new_pool):
+        found.append(f"Node pool '{new_pool}' has no nodes in the cluster yet: the pods stay on the old pool until "
+                     "it has (cutover checks that they can run there).")
     return found
 
 

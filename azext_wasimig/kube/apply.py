@@ -99,6 +99,25 @@ def check_runtime_classes(missing, phase, dry_run):
     raise InvalidArgumentValueError(message + " Nothing was changed.")
 
 
+def check_landing(stranded, new_pool, dry_run):
+    """Changes whose new pods no node of the new pool would take (retarget_plan.stranded) stop the run before any
+    change, naming each workload and why (a dry run warns)."""
+    if not stranded:
+        return
+    lines = "\n".join(f"  {'/'.join(item.key)}: {why}" for item, why in stranded)
+    message = (f"{len(stranded)} workload(s) would have nowhere to run on node pool '{new_pool}': their new pods "
+               f"would stay Pending and the rollout would stall.\n{lines}")
+    advice = ("If the RuntimeClass named is still AKS's (it selects only the WASI nodes), create SpinKube's "
+              "RuntimeClass under another name and pass it with --runtime-class; otherwise give the new pool Ready "
+              "nodes that the placement admits (labels, taints), then run again.")
+    if dry_run:
+        from knack.log import get_logger
+        get_logger(__name__).warning("%s\n%s", message, advice)
+        return
+    from azure.cli.core.azclierror import ValidationError
+    raise ValidationError(message + "\nNothing was changed.", recommendation=advice)
+
+
 def failures_error(rows):
     """An azclierror naming every object that could not be patched and why (None when none failed)."""
     lines = retarget_plan.failures_message(rows)

@@ -2,15 +2,17 @@
 
 Order of a drain, chosen so that a drain that cannot work changes nothing:
   1. find the pool's nodes (none: error);           4. cordon (kubectl order: nothing new lands meanwhile);
-  2. list their pods, plan (read only);             5. list again and plan again (pods scheduled in between);
-  3. refuse early: refused pods (bare/emptyDir      6. evict (Evictor) and return its summary.
-     without flags) or missing RBAC rights;
+  2. list their pods and every node, plan          5. list again and plan again (pods scheduled in between);
+     (read only);                                   6. evict (Evictor) and return its summary.
+  3. refuse early: refused pods (bare, emptyDir, or
+     nowhere to land, without flags) or missing RBAC rights;
 A dry run stops after 2 and reports what would be evicted and what blocks.
 """
 
 from azext_wasimig import drain
 from azext_wasimig.kube import nodes as kube_nodes
 from azext_wasimig.kube.evict import EVICT_PERMISSION, Evictor
+from azext_wasimig.kube.landing import Landing
 
 
 def _quiet(_message):
@@ -30,16 +32,18 @@ def cordon_pool(api_client, pool, unschedulable=True, dry_run=False):
             "unschedulable": unschedulable, "dryRun": dry_run}
 
 
-def _plan_for(api_client, names, options):
+def _plan_for(api_client, names, options, landing):
     pods_by_node = kube_nodes.pods_on_nodes(api_client, names)
-    return drain.plan([pod for name in names for pod in pods_by_node.get(name, [])], options, names)
+    return drain.plan([pod for name in names for pod in pods_by_node.get(name, [])], options, names,
+                      filters=(*drain.FILTERS, drain.landing_filter(landing)))
 
 
 def drain_pool(api_client, pool, options, progress=None):
     """Drain the pool (see the module doc); returns the Evictor's summary plus ``pool`` and ``cordoned``."""
     progress = progress or _quiet
     names = [kube_nodes.node_name(n) for n in kube_nodes.nodes_of_pool(api_client, pool)]
-    first = _plan_for(api_client, names, options)
+    landing = Landing(api_client, names)
+    first = _plan_for(api_client, names, options, landing)
     progress(f"pool {pool}: {len(names)} node(s), {len(first.to_evict)} pod(s) to evict, "
              f"{len(first.skipped)} skipped, {len(first.refused)} refused")
     evictor = Evictor(api_client, options, progress)
@@ -49,7 +53,7 @@ def drain_pool(api_client, pool, options, progress=None):
     cordoned = kube_nodes.cordon(api_client, names)
     if cordoned:
         progress(f"pool {pool}: cordoned {', '.join(cordoned)}")
-    final = _plan_for(api_client, names, options)
+    final = _plan_for(api_client, names, options, landing)
     return dict(evictor.run(final), pool=pool, cordoned=cordoned)
 
 

@@ -13,6 +13,7 @@ It follows pods with one watch (raw dicts), and acts from a small thread pool.
 """
 
 import base64
+import contextlib
 import datetime
 import threading
 import time
@@ -259,6 +260,30 @@ def create_when_ready(api, path, body, timeout=5.0):
             if ex.status != 403 or "serviceaccount" not in ex.server_message.lower() or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+AKS_SPIN_CLASS, AKS_SPIN_LABEL = "wasmtime-spin-v2", "kubernetes.azure.com/wasmtime-spin-v2"
+
+
+@contextlib.contextmanager
+def aks_spin_runtime_class(api):
+    """AKS's own RuntimeClass wasmtime-spin-v2 for the duration: it schedules only onto nodes labelled
+    kubernetes.azure.com/wasmtime-spin-v2=true, which only the WASI pools' nodes carry."""
+    path = f"/apis/node.k8s.io/v1/runtimeclasses/{AKS_SPIN_CLASS}"
+    assert not exists(api, path), f"RuntimeClass {AKS_SPIN_CLASS} is left over from another test"
+    rest.call(api, "POST", "/apis/node.k8s.io/v1/runtimeclasses", body={
+        "metadata": {"name": AKS_SPIN_CLASS}, "handler": "spin",
+        "scheduling": {"nodeSelector": {AKS_SPIN_LABEL: "true"}}})
+    try:
+        yield AKS_SPIN_CLASS
+    finally:
+        rest.call(api, "DELETE", path)
+
+
+def label_nodes(api, names, labels):
+    for name in names:
+        rest.call(api, "PATCH", f"/api/v1/nodes/{name}", content_type="application/merge-patch+json",
+                  body={"metadata": {"labels": labels}})
 
 
 def remove_namespace(api, namespace):

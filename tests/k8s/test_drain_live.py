@@ -257,6 +257,7 @@ def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, names
     pool = _pools(kubelet, namespace, wasi=1)
     _deployment(k8s_api, namespace, 1)
     _wait_ready(k8s_api, namespace, "web", 1)
+    _pools(kubelet, namespace, wasi=0, std=1)   # somewhere to go, or the drain refuses before asking for rights
     user = f"{namespace}-operator"
     _create(k8s_api, "/apis/rbac.authorization.k8s.io/v1/clusterroles", {"metadata": {"name": user}, "rules": [
         {"apiGroups": [""], "resources": ["nodes", "pods"], "verbs": ["get", "list", "patch"]}]})

@@ -8,12 +8,14 @@ import pytest
 
 from tests.conftest import arm_calls, serving_estate
 from tests.k8s.test_drain_live import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
-                                       _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
-from tests.k8s.harness import embedded_kubeconfig
+                                       _pods, _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
+from tests.k8s.harness import (AKS_SPIN_LABEL, aks_spin_runtime_class, embedded_kubeconfig, label_nodes,
+                               wait_for)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
 SUB, RG, CLUSTER = "88888888-8888-8888-8888-888888888888", "rg-drain", "aks-drain"
+POOL_LABEL = "kubernetes.azure.com/agentpool"
 
 
 def estate(wasi_pool="wasi", std_pool="std"):
@@ -103,9 +105,10 @@ def test_drain_moves_replicas_to_the_new_pool_within_the_pdb(az, k8s_api, namesp
 
 
 def test_drain_dry_run_lists_and_changes_nothing(az, k8s_api, namespace, pools):
-    wasi, _, _ = pools
+    wasi, _, add_std = pools
     _deployment(k8s_api, namespace, 2)
     _wait_ready(k8s_api, namespace, "web", 2)
+    add_std()
     summary = wasi_migrate(az, "drain", wasi, "--dry-run").json
     assert summary["dryRun"] and len(summary["wouldEvict"]) == 2
     assert not any(_unschedulable(k8s_api, wasi).values()) and len(_on_pool(k8s_api, namespace, wasi)) == 2
@@ -128,3 +131,57 @@ def test_bad_drain_settings_are_refused_before_any_call(az, arm, pools, args, wo
     result = wasi_migrate(az, "drain", wasi, "--yes", *args, expect=None)
     assert result.rc != 0 and words in result.err
     assert arm_calls(arm.requests()) == []
+
+
+def _workload(api, namespace, name, replicas=2, **placement):
+    """A Deployment whose pods carry the test's node label plus ``placement`` (merged into the pod spec)."""
+    spec = _pod_spec(namespace)
+    spec["nodeSelector"] = {**spec["nodeSelector"], **placement.pop("nodeSelector", {})}
+    _create(api, f"/apis/apps/v1/namespaces/{namespace}/deployments", {
+        "metadata": {"name": name}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                                             "template": {"metadata": {"labels": {"app": name}},
+                                                          "spec": {**spec, **placement}}}})
+    _wait_ready(api, namespace, name, replicas)
+
+
+def _pods_by_uid(api, namespace, pool):
+    return {p["metadata"]["uid"]: p["metadata"]["name"] for p in _on_pool(api, namespace, pool)}
+
+
+def test_drain_refuses_pods_pinned_to_the_pool_and_changes_nothing(az, k8s_api, namespace, pools):
+    wasi, _, add_std = pools
+    _workload(k8s_api, namespace, "pinned", nodeSelector={POOL_LABEL: wasi})
+    _workload(k8s_api, namespace, "free", replicas=1)
+    add_std()
+    before = _pods_by_uid(k8s_api, namespace, wasi)
+    pinned = {f"{namespace}/{name}" for name in before.values() if name.startswith("pinned-")}
+    dry = wasi_migrate(az, "drain", wasi, "--dry-run").json
+    assert {r["pod"] for r in dry["refused"]} == pinned
+    assert all(f"{POOL_LABEL}={wasi}" in r["reasons"][0] for r in dry["refused"])
+    assert [r["pod"].split("/")[1].split("-")[0] for r in dry["wouldEvict"]] == ["free"], "it can go to std"
+
+    result = wasi_migrate(az, "drain", wasi, "--yes", expect=1)
+    assert all(pod in result.err for pod in pinned) and "Pending" in result.err and "--force" in result.err
+    assert not any(_unschedulable(k8s_api, wasi).values()), "nothing cordoned"
+    assert _pods_by_uid(k8s_api, namespace, wasi) == before, "nothing evicted"
+
+
+def test_drain_refuses_pods_of_aks_runtime_class_and_force_overrides(az, k8s_api, namespace, pools):
+    wasi, _, add_std = pools
+    label_nodes(k8s_api, _unschedulable(k8s_api, wasi), {AKS_SPIN_LABEL: "true"})   # as AKS labelled its Spin nodes
+    with aks_spin_runtime_class(k8s_api) as spin_class:
+        _workload(k8s_api, namespace, "spin", runtimeClassName=spin_class)
+        add_std()
+        before = _pods_by_uid(k8s_api, namespace, wasi)
+        result = wasi_migrate(az, "drain", wasi, "--yes", expect=1)
+        assert all(f"{namespace}/{name}" in result.err for name in before.values())
+        assert f"RuntimeClass {spin_class}" in result.err and f"{AKS_SPIN_LABEL}=true" in result.err
+        assert not any(_unschedulable(k8s_api, wasi).values()) and _pods_by_uid(k8s_api, namespace, wasi) == before
+
+        forced = wasi_migrate(az, "drain", wasi, "--yes", "--force", "--grace-period", "1").json
+        assert sorted(forced["evicted"]) == sorted(f"{namespace}/{name}" for name in before.values())
+        assert all("stay Pending" in w["warnings"][0] for w in forced["warnings"])
+        assert all(_unschedulable(k8s_api, wasi).values())
+        wait_for(lambda: len(_pods(k8s_api, namespace, "spin")) == 2 and not any(
+            p["spec"].get("nodeName") for p in _pods(k8s_api, namespace, "spin")), 20,
+                 "the replacements, Pending: nothing else can take them")

@@ -18,7 +18,7 @@ import yaml
 
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
-from tests.k8s.harness import embedded_kubeconfig, exists, wait_for
+from tests.k8s.harness import AKS_SPIN_CLASS, aks_spin_runtime_class, embedded_kubeconfig, exists, wait_for
 from tests.k8s.test_drain_live import TEST_LABEL, _create, _pods, _ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
@@ -278,3 +278,20 @@ def test_pools_are_proven_by_azure_before_anything_is_read(az, arm, pools, which
     result = retarget(az, old, new, "parallel", "--yes", expect=expect)
     assert words in result.err and "Traceback" not in result.err
     assert not [e for e in arm.requests() if "listClusterUserCredential" in e["path"]], "the cluster was not reached"
+
+
+def test_default_runtime_class_while_it_is_still_aks_is_refused_before_any_patch(az, k8s_api, namespace, pools):
+    old, new, add_new = pools
+    original = workloads(k8s_api, namespace, old)
+    add_new()
+    with aks_spin_runtime_class(k8s_api):   # the default --runtime-class, as AKS made it: only WASI nodes
+        for phase in ("parallel", "cutover"):
+            result = retarget(az, old, new, phase, "--yes", expect=1)
+            assert f"{namespace}/Deployment/spin: 0/2 nodes are available" in result.err, phase
+            assert f"RuntimeClass {AKS_SPIN_CLASS}" in result.err and "--runtime-class" in result.err
+            assert f"{namespace}/Deployment/pinned" not in result.err, "the pinned one can move"
+            assert "Nothing was changed" in result.err
+        dry = retarget(az, old, new, "cutover", "--dry-run", "--runtime-class", AKS_SPIN_CLASS)   # a dry run warns
+        assert f"{namespace}/Deployment/spin: 0/2 nodes are available" in dry.err
+    for name, before in original.items():
+        assert _get(k8s_api, namespace, name)["metadata"]["generation"] == before["metadata"]["generation"], name

@@ -157,3 +157,25 @@ def test_incomplete_error_for_refused_pods_says_nothing_was_evicted():
     error = drain.incomplete_error(summary(refused=[{"pod": "apps/bare", "reasons": ["not managed (use --force)"]}]))
     assert "apps/bare: refused: not managed (use --force)" in error.error_msg
     assert "Nothing was evicted" in error.recommendations[0]
+
+
+def test_landing_filter_refuses_a_pod_with_nowhere_to_go_unless_forced():
+    why = "0/2 nodes are available: 2 cordoned"
+    stranded = drain.landing_filter(lambda p: why if p["metadata"]["name"] == "pinned" else None)
+    filters = (*drain.FILTERS, stranded)
+    refused = drain.decide(pod("pinned"), DrainOptions(), filters)
+    assert refused.action == REFUSE and why in refused.reasons[0]
+    assert "--force" in refused.reasons[0] and "retarget" in refused.reasons[0]
+    forced = drain.decide(pod("pinned"), DrainOptions(force=True), filters)
+    assert forced.action == EVICT and "stay Pending" in forced.reasons[0]
+    assert drain.decide(pod("free"), DrainOptions(), filters).action == EVICT
+
+
+def test_landing_filter_leaves_pods_without_a_replacement_to_the_other_filters():
+    asked = []
+    stranded = drain.landing_filter(lambda p: asked.append(p) or "nowhere")
+    filters = (*drain.FILTERS, stranded)
+    bare = drain.decide(pod("lonely", owner=None), DrainOptions(), filters)
+    assert bare.action == REFUSE and len(bare.reasons) == 1 and "not managed by a controller" in bare.reasons[0]
+    assert drain.decide(pod("agent", owner="DaemonSet"), DrainOptions(), filters).action == SKIP
+    assert asked == [], "neither has a replacement to place"

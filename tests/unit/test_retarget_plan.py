@@ -111,9 +111,52 @@ def test_notes_say_when_nothing_is_tied_or_the_new_pool_has_no_nodes():
     node = {"metadata": {"name": "n1", "labels": {rt.POOL_LABEL: NEW}}}
     assert rp.notes([], ClusterSnapshot(nodes=[node]), "cutover", OLD, NEW) == \
         [f"No workload is tied to WASI pool '{OLD}': nothing to retarget."]
+    plans = [rp.plan(krustlet_deployment(), "parallel", OLD, NEW)]
+    assert "has no nodes in the cluster yet" in rp.notes(plans, ClusterSnapshot(), "parallel", OLD, NEW)[0]
+    assert rp.notes(plans, ClusterSnapshot(), "cutover", OLD, NEW) == [], "cutover refuses instead (stranded)"
+    assert rp.notes(plans, ClusterSnapshot(nodes=[node]), "parallel", OLD, NEW) == []
+
+
+def _node(pool, labels=None, unschedulable=False):
+    return {"metadata": {"name": f"{pool}-0", "labels": {rt.POOL_LABEL: pool, **(labels or {})}},
+            "spec": {"unschedulable": True} if unschedulable else {},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+AKS_CLASS = {"metadata": {"name": "wasmtime-spin-v2"},
+             "scheduling": {"nodeSelector": {"kubernetes.azure.com/wasmtime-spin-v2": "true"}}}
+
+
+def _spin_deployment():
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "spin", "namespace": "demo"},
+            "spec": {"template": {"spec": {"runtimeClassName": "wasmtime-spin-v1", "nodeSelector": {"agentpool": OLD},
+                                           "containers": [{"name": "c", "image": "i"}]}}}}
+
+
+def test_stranded_names_changes_whose_pods_no_node_of_the_new_pool_would_take():
+    wasi = _node(OLD, {"kubernetes.azure.com/wasmtime-spin-v2": "true"})
+    snapshot = ClusterSnapshot(nodes=[wasi, _node(NEW, {"disk": "ssd"})], runtime_classes=[AKS_CLASS])
+    plans = [rp.plan(_spin_deployment(), "cutover", OLD, NEW), rp.plan(krustlet_deployment(), "cutover", OLD, NEW)]
+    found = rp.stranded(plans, snapshot, "cutover", NEW)
+    assert [(item.key, why) for item, why in found] == [(("demo", "Deployment", "spin"), (
+        "0/1 nodes are available: 1 lack the label kubernetes.azure.com/wasmtime-spin-v2=true that RuntimeClass "
+        "wasmtime-spin-v2's scheduling.nodeSelector requires"))], "judged on the new pool's nodes only"
+    spinkube = {"metadata": {"name": "spin-v2"}, "scheduling": {"nodeSelector": {"spin": "true"}}}
+    ready = ClusterSnapshot(nodes=[_node(NEW, {"spin": "true"})], runtime_classes=[AKS_CLASS, spinkube])
+    assert rp.stranded([rp.plan(_spin_deployment(), "cutover", OLD, NEW, "spin-v2")], ready, "cutover", NEW) == []
+    cordoned = ClusterSnapshot(nodes=[_node(NEW, unschedulable=True)])
+    assert "1 cordoned" in rp.stranded(plans[1:], cordoned, "parallel", NEW)[0][1]
+
+
+def test_stranded_holds_a_cutover_onto_a_pool_without_nodes_but_not_a_parallel_run_or_a_rollback():
     plans = [rp.plan(krustlet_deployment(), "cutover", OLD, NEW)]
-    assert "has no nodes in the cluster yet" in rp.notes(plans, ClusterSnapshot(), "cutover", OLD, NEW)[0]
-    assert rp.notes(plans, ClusterSnapshot(), "parallel", OLD, NEW) == []
+    assert "has no nodes in the cluster yet" in rp.stranded(plans, ClusterSnapshot(), "cutover", NEW)[0][1]
+    assert rp.stranded([rp.plan(krustlet_deployment(), "parallel", OLD, NEW)], ClusterSnapshot(), "parallel",
+                       NEW) == []
+    moved = rt.retarget(krustlet_deployment(), OLD, NEW, "cutover")
+    assert rp.stranded([rp.plan(moved, "rollback", OLD, NEW)], ClusterSnapshot(), "rollback", NEW) == []
+    assert rp.stranded([rp.plan(moved, "cutover", OLD, NEW)], ClusterSnapshot(), "cutover", NEW) == [], \
+        "unchanged: nothing is displaced"
 
 
 def test_the_replacement_pool_must_exist_and_not_be_wasi_except_for_a_rollback():
