@@ -291,7 +291,7 @@ def test_default_runtime_class_while_it_is_still_aks_is_refused_before_any_patch
             assert f"RuntimeClass {AKS_SPIN_CLASS}" in result.err and "--runtime-class" in result.err
             assert f"{namespace}/Deployment/pinned" not in result.err, "the pinned one can move"
             assert "Nothing was changed" in result.err
-        dry = retarget(az, old, new, "cutover", "--dry-run", "--runtime-class", AKS_SPIN_CLASS)   # a dry run warns
+        dry = retarget(az, old, new, "cutover", "--dry-run")   # a dry run warns
         assert f"{namespace}/Deployment/spin: 0/2 nodes are available" in dry.err
     for name, before in original.items():
         assert _get(k8s_api, namespace, name)["metadata"]["generation"] == before["metadata"]["generation"], name
