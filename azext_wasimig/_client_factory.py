@@ -33,3 +33,18 @@ def current_subscription_id(cli_ctx):
     """The subscription in force: the global --subscription, else the signed-in default."""
     from azure.cli.core.commands.client_factory import get_subscription_id
     return get_subscription_id(cli_ctx)
+
+
+def call_unlogged(operation, *args, **kwargs):
+    """``operation(*args, **kwargs)`` with the HTTP network trace off for this one call: the way every SDK call
+    whose request or response carries a secret is made (cluster credentials, container-group bodies with Secret
+    values, anything returning keys).
+
+    The trace is what prints request and response bodies: azure-cli's SafeNetworkTraceLoggingPolicy (``--debug``;
+    and always into az's log file when logging.enable_log_file is on, as knack keeps the ``cli.*`` loggers at
+    DEBUG) or azure-core's NetworkTraceLoggingPolicy in its place. Both read the per-call ``logging_enable``
+    option first, for the request and its response; azure-core's HttpLoggingPolicy (which az turns off) never logs
+    bodies. Long-running operations keep the option for their polling requests.
+    """
+    kwargs["logging_enable"] = False
+    return operation(*args, **kwargs)

@@ -78,9 +78,11 @@ long-summary: >
     RuntimeClass's scheduling, nodeSelector or node affinity on the pool's labels, tolerations of the
     Krustlet-era taints). For each: the evidence, the kind of payload (spin, slight, wws, wagi, container),
     replicas, the PodDisruptionBudgets that cover it, blockers, warnings and the recommended target. Reads each
-    kind once per cluster. Credentials come from Azure (user credentials; --admin for admin ones) or from
-    --kubeconfig, and stay in memory. --report writes a file of mode 0600 and keeps one already there unless
-    --overwrite. --manifests reads regular files only, up to 32 MiB each; reading no manifest at all is an error.
+    kind once per cluster. Credentials come from Azure (user credentials; --admin for admin ones) and stay in
+    memory, or from --kubeconfig, accepted only when it reaches the cluster that -g/-n names; a kubeconfig's
+    exec credential plugin runs, as with kubectl. --report writes a file of mode 0600 and keeps one already there
+    unless --overwrite. --manifests reads regular files only, up to 32 MiB each; reading no manifest at all is an
+    error.
 examples:
   - name: Scan a cluster and read the result as a table.
     text: az aks wasi-migrate scan -g MyResourceGroup -n MyCluster -o table

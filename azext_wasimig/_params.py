@@ -55,7 +55,10 @@ def load_arguments(self, _):
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
             c.argument("kubeconfig", options_list=["--kubeconfig"],
-                       help="Use this kubeconfig file instead of fetching credentials from Azure.")
+                       help="Use this kubeconfig file instead of fetching credentials from Azure (not with --admin). "
+                            "It must reach the cluster -g/-n names: its server is the cluster's FQDN, or the pool's "
+                            "nodes have providerIDs in the cluster's subscription and node resource group. Its exec "
+                            "credential plugin, if any, runs as with kubectl (stdin closed, stopped after 60 s).")
             c.argument("context", options_list=["--context"],
                        help="The kubeconfig context to use (default: its current-context).")
 

@@ -40,9 +40,25 @@ def parse_labels(pairs):
     return labels
 
 
+def validate_cluster_access(namespace):
+    """--admin picks which credentials Azure hands out; --kubeconfig brings credentials of its own: not both."""
+    from azure.cli.core.azclierror import MutuallyExclusiveArgumentError
+    if getattr(namespace, "admin", False) and getattr(namespace, "kubeconfig", None):
+        raise MutuallyExclusiveArgumentError(
+            "--admin and --kubeconfig cannot be combined: --admin fetches the cluster's admin credentials from "
+            "Azure, --kubeconfig uses the credentials in that file.",
+            recommendation="Drop --admin to use the kubeconfig file, or drop --kubeconfig to use the admin "
+                           "credentials.")
+
+
+def validate_cordon(namespace):
+    validate_cluster_access(namespace)
+
+
 def validate_scan_source(namespace):
     """Either --manifests, or a cluster (-g and -n); never both."""
     from azure.cli.core.azclierror import MutuallyExclusiveArgumentError, RequiredArgumentMissingError
+    validate_cluster_access(namespace)
     cluster_given = namespace.resource_group_name or namespace.cluster_name
     if namespace.manifests and (cluster_given or namespace.admin or namespace.kubeconfig):
         raise MutuallyExclusiveArgumentError(
@@ -55,6 +71,7 @@ def validate_scan_source(namespace):
 def validate_drain(namespace):
     """--drain-timeout and --grace-period make sense before anything is touched."""
     from azext_wasimig import drain
+    validate_cluster_access(namespace)
     drain.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
 
 
@@ -69,6 +86,7 @@ def validate_create_aci(namespace):
     from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
     from azext_wasimig._errors import user_errors
     from azext_wasimig.targets import aci_spec
+    validate_cluster_access(namespace)
     with user_errors(aci_spec.InvalidTarget):
         namespace.workloads = [aci_spec.parse_workload_ref(ref) for ref in namespace.workloads or []]
         # Without --location the cluster's region is used (read later, valid); a stand-in checks the rest now.
@@ -100,6 +118,7 @@ def validate_retarget(namespace):
     import os
     import re
     from azure.cli.core.azclierror import InvalidArgumentValueError
+    validate_cluster_access(namespace)
     if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
         raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
     if not re.match(_K8S_NAME, namespace.runtime_class or ""):

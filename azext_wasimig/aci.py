@@ -5,9 +5,9 @@ The pure parts (which workloads, their build context, re-run comparison) take pl
 that cannot be moved creates nothing: build every group's body (``aci_spec``), read the groups already there,
 refuse clashes, then create what is missing and wait. One workload's failure never stops the others.
 
-Secrets: bodies hold Secret values as ``secureValue``/``password``. They are sent with the SDK's request logging
-switched off for that call (``az --debug`` logs request bodies otherwise), printed only through
-``aci_spec.redact``, and never put in a message.
+Secrets: bodies hold Secret values as ``secureValue``/``password``. They are sent through
+``_client_factory.call_unlogged`` (no network trace: ``az --debug`` and az's log file would hold the bodies
+otherwise), printed only through ``aci_spec.redact``, and never put in a message.
 """
 
 from dataclasses import dataclass
@@ -203,6 +203,7 @@ def _create(cmd, client, names, bodies, options):
     """Start every PUT, then wait for each (unless --no-wait); the failure, worded, or None."""
     from azure.cli.core.util import sdk_no_wait
     from azure.core.exceptions import AzureError
+    from azext_wasimig._client_factory import call_unlogged
     from azext_wasimig._errors import service_message
     from azext_wasimig._progress import wait_for
     logger.warning("Creating container group(s) %s in resource group '%s'...", ", ".join(names),
@@ -210,9 +211,9 @@ def _create(cmd, client, names, bodies, options):
     pollers, current = [], names[0]
     try:
         for current, body in zip(names, bodies):
-            # logging_enable=False: the CLI's --debug network trace would print the body, Secret values included
-            pollers.append((current, sdk_no_wait(options.no_wait, client.begin_create_or_update,
-                                                 options.resource_group, current, body, logging_enable=False)))
+            # the body holds Secret values: never in the --debug trace or az's log file
+            pollers.append((current, call_unlogged(sdk_no_wait, options.no_wait, client.begin_create_or_update,
+                                                   options.resource_group, current, body)))
         if options.no_wait:
             return None
         for current, poller in pollers:

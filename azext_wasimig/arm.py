@@ -144,20 +144,89 @@ def _raise_with_leftovers(cmd, error, resource_group_name, cluster_name, nodepoo
         from error
 
 
-def kube_client(cli_ctx, resource_group_name, cluster_name, admin=False, kubeconfig=None, context=None):
-    """A kubernetes ApiClient for the cluster, checked to answer: from ``--kubeconfig`` when given, else from
-    the cluster's ARM user (or ``--admin``) credentials, held in memory only."""
-    from azext_wasimig._client_factory import cf_managed_clusters
+def kube_client(cli_ctx, resource_group_name, cluster, pools, nodepool_name=None, admin=False, kubeconfig=None,
+                context=None):
+    """A kubernetes ApiClient for ``cluster`` (the ARM dict), checked to answer: from ``--kubeconfig`` when given
+    (and only once proven to be this cluster's, see ``kube.binding``), else from the cluster's ARM user (or
+    ``--admin``) credentials, held in memory only. ``nodepool_name`` is the pool the command acts on, if any."""
     from azext_wasimig.kube import connect
+    cluster_name = cluster.get("name")
+    _require_running(cluster, resource_group_name)
     if kubeconfig:
         api = connect.load_kubeconfig_file(kubeconfig, context)
-    else:
-        config = connect.kubeconfig_from_arm(cf_managed_clusters(cli_ctx), resource_group_name, cluster_name,
-                                             admin=admin)
-        api = connect.api_client_from_kubeconfig(config, context,
-                                                 source=f"the credentials of cluster '{cluster_name}'")
+        connect.check_reachable(api)
+        _require_kubeconfig_of(api, cluster, pools, nodepool_name, kubeconfig)
+        return api
+    config = cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=admin)
+    api = connect.api_client_from_kubeconfig(config, context, source=f"the credentials of cluster '{cluster_name}'")
     connect.check_reachable(api)
     return api
+
+
+def _require_running(cluster, resource_group_name):
+    """A stopped cluster has no API server to reach: say so, and how to start it, before trying."""
+    from azure.cli.core.azclierror import ValidationError
+    from azext_wasimig import inventory
+    state = inventory.cluster_properties(cluster).get("powerState") or {}
+    if str(state.get("code") if isinstance(state, dict) else state).lower() == "stopped":
+        name = cluster.get("name")
+        raise ValidationError(
+            f"Cluster '{name}' in resource group '{resource_group_name}' is stopped (power state Stopped), so its "
+            "API server does not answer. Nothing was changed.",
+            recommendation=f"Start it with 'az aks start -g {resource_group_name} -n {name}', then run this command "
+                           "again.")
+
+
+def _require_kubeconfig_of(api, cluster, pools, nodepool_name, kubeconfig):
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    from azext_wasimig.kube import binding, rest
+    pool = find_pool(pools, nodepool_name) if nodepool_name else None
+    try:
+        binding.require_cluster(api, cluster, pool and pool["name"], [p["name"] for p in pools if p.get("name")],
+                                source=f"--kubeconfig {kubeconfig}")
+    except binding.NotThisCluster as ex:
+        raise InvalidArgumentValueError(
+            f"{ex} Nothing was changed.",
+            recommendation="Pick the context of this cluster with --context, or leave out --kubeconfig to use the "
+                           "cluster's credentials from Azure.") from None
+    except Exception as ex:  # pylint: disable=broad-except
+        raise rest.as_cli_error(ex, "listing the pool's nodes to check that --kubeconfig is this cluster's",
+                                api.configuration.host, "list nodes") from ex
+
+
+def cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=False):
+    """The cluster's kubeconfig as a dict, from ARM's user (or ``admin``) credentials, fetched with the network
+    trace off (``call_unlogged``: the answer holds tokens and keys).
+
+    User credentials are asked for in ``exec`` format: Entra ID clusters then get a kubelogin kubeconfig (the
+    Python client has no 'azure' auth-provider).
+    """
+    from azext_wasimig._client_factory import call_unlogged, cf_managed_clusters
+    from azext_wasimig._errors import raise_cli_error
+    from azext_wasimig.kube import connect
+    client = cf_managed_clusters(cli_ctx)
+    kind = "admin" if admin else "user"
+    try:
+        if admin:
+            result = call_unlogged(client.list_cluster_admin_credentials, resource_group_name, cluster_name)
+        else:
+            result = call_unlogged(client.list_cluster_user_credentials, resource_group_name, cluster_name,
+                                   format="exec")
+    except Exception as ex:  # pylint: disable=broad-except
+        if admin and _local_accounts_disabled(ex):
+            from azure.cli.core.azclierror import ValidationError
+            raise ValidationError(
+                f"Cluster '{cluster_name}' disables local accounts, so it has no admin credentials.",
+                recommendation="Leave out --admin to use your Microsoft Entra ID user credentials (needs kubelogin), "
+                               "or pass --kubeconfig with a kubeconfig you already have.") from ex
+        raise_cli_error(ex, f"getting the {kind} credentials of cluster '{cluster_name}' in resource group "
+                            f"'{resource_group_name}'")
+    return connect.kubeconfig_from_credentials(result, cluster_name, kind)
+
+
+def _local_accounts_disabled(error):
+    from azext_wasimig._errors import status_of
+    return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
 
 
 def wasi_pool_names(pools):

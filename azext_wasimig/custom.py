@@ -146,7 +146,7 @@ def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, adm
     wasi_pools = arm.wasi_pool_names(pools)
     if not wasi_pools:
         logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.", cluster_name)
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
     where = {"cluster": cluster_name, "resourceGroup": resource_group_name,
              "subscription": inventory.subscription_of(cluster.get("id"))}
     return _take_snapshot(api), wasi_pools, where
@@ -197,7 +197,7 @@ def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, adm
     from azext_wasimig import arm
     cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
     arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_other=allow_other_pool)
-    return arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    return arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
 
 
 def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
@@ -249,7 +249,7 @@ def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_
     options = aci.options_for(cluster, aci_location, aci_resource_group or resource_group_name, subnet_id=subnet_id,
                               dns_name_label=dns_name_label, spin_image=spin_image, image=image, dry_run=dry_run,
                               no_wait=no_wait and not dry_run)
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
     namespaces = {namespace for namespace, _, _ in workloads}
     taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
     findings = scan.assess(taken, arm.wasi_pool_names(pools), only_pool=nodepool_name)
@@ -270,7 +270,7 @@ def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nod
     cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
     arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
     arm.require_replacement_pool(cluster, pools, new_nodepool_name, resource_group_name, phase != "rollback")
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster_name, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
     taken = _take_snapshot(api)
     findings = scan.assess(taken, [nodepool_name], only_pool=nodepool_name)
     plans = retarget_plan.plan_all(taken, findings, nodepool_name, new_nodepool_name, phase, runtime_class)

@@ -9,6 +9,8 @@ Secrets never touch the disk and never reach a message or a log line:
   an ``ssl.SSLContext`` through an anonymous memfd (Linux; elsewhere a private temp file deleted at once);
 - certificates returned by an exec plugin are written to temp files by the loader itself: they are read back
   and deleted right after loading (``_reclaim_loader_temp_files``).
+A kubeconfig's exec plugin (``users[].user.exec``) runs, as it would for kubectl: with stdin closed and a time
+limit (``exec_plugin``). Which cluster a kubeconfig may be used for is ``binding``'s business.
 Errors are azclierror types (the CLI prints only their message); they name files, lines, contexts and server
 URLs, never tokens or keys.
 """
@@ -31,38 +33,18 @@ CONNECTION_POOL_SIZE = 32
 USER_AGENT = "az-aks-wasi-migrate"
 
 
-def kubeconfig_from_arm(managed_clusters_client, resource_group, name, admin=False, kubelogin_login="azurecli"):
-    """The cluster's kubeconfig as a dict, from ARM's user (or ``admin``) credentials.
+def kubeconfig_from_credentials(result, cluster_name, kind="user", kubelogin_login="azurecli"):
+    """The first kubeconfig of ARM's credential answer (``arm.cluster_kubeconfig``) as a dict.
 
-    User credentials are asked for in ``exec`` format: Entra ID clusters then get a kubelogin kubeconfig (the
-    Python client has no 'azure' auth-provider). ``kubelogin_login`` rewrites its login mode, like
-    ``kubelogin convert-kubeconfig -l azurecli``: inside `az`, the signed-in az identity is the natural one
-    (device-code prompts would interrupt the command). None keeps what ARM sent.
+    ``kubelogin_login`` rewrites the login mode of its kubelogin users, like ``kubelogin convert-kubeconfig -l
+    azurecli``: inside `az`, the signed-in az identity is the natural one (device-code prompts would interrupt the
+    command). None keeps what ARM sent.
     """
-    from azext_wasimig._errors import raise_cli_error
-    kind = "admin" if admin else "user"
-    try:
-        if admin:
-            result = managed_clusters_client.list_cluster_admin_credentials(resource_group, name)
-        else:
-            result = managed_clusters_client.list_cluster_user_credentials(resource_group, name, format="exec")
-    except Exception as ex:  # pylint: disable=broad-except
-        if admin and _local_accounts_disabled(ex):
-            from azure.cli.core.azclierror import ValidationError
-            raise ValidationError(
-                f"Cluster '{name}' disables local accounts, so it has no admin credentials.",
-                recommendation="Leave out --admin to use your Microsoft Entra ID user credentials (needs kubelogin), "
-                               "or pass --kubeconfig with a kubeconfig you already have.") from ex
-        raise_cli_error(ex, f"getting the {kind} credentials of cluster '{name}' in resource group '{resource_group}'")
-    config = parse_kubeconfig(_first_kubeconfig(result, name), source=f"the {kind} credentials of cluster '{name}'")
+    config = parse_kubeconfig(_first_kubeconfig(result, cluster_name),
+                              source=f"the {kind} credentials of cluster '{cluster_name}'")
     if kubelogin_login:
         _set_kubelogin_login(config, kubelogin_login)
     return config
-
-
-def _local_accounts_disabled(error):
-    from azext_wasimig._errors import status_of
-    return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
 
 
 def _first_kubeconfig(result, name):
@@ -159,6 +141,8 @@ def _load_configuration(config, context_name, user, base_path, source):
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import KubeConfigLoader
     from azure.cli.core.azclierror import ValidationError
+    from azext_wasimig.kube import exec_plugin
+    exec_plugin.install()   # the kubeconfig's exec plugin, if any, runs now and on refresh: without stdin, bounded
     configuration = client.Configuration()
     configuration.connection_pool_maxsize = CONNECTION_POOL_SIZE
     before = set(_loader_temp_files().values())

@@ -108,7 +108,7 @@ def cluster_resource(cluster: dict, sub: str) -> dict:
         "enableRBAC": True,
         "maxAgentPools": 100,
         "networkProfile": _network_profile(sub, rg, name, region),
-        "nodeResourceGroup": f"MC_{rg}_{name}_{region}",
+        "nodeResourceGroup": node_resource_group(rg, name, region),
         "servicePrincipalProfile": {"clientId": "msi"},
         "disableLocalAccounts": cluster.get("disableLocalAccounts"),
     }
@@ -124,6 +124,11 @@ def cluster_resource(cluster: dict, sub: str) -> dict:
         "tags": copy.deepcopy(cluster.get("tags")),
         "properties": props,
     }
+
+
+def node_resource_group(rg: str, name: str, region: str) -> str:
+    """AKS's default name of the resource group holding a cluster's nodes."""
+    return f"MC_{rg}_{name}_{region}"
 
 
 def deep_merge(base: dict, extra: dict) -> dict:

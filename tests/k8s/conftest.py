@@ -110,6 +110,13 @@ def kubelet(k8s_api):
         fake.delete_nodes()
 
 
+@pytest.fixture(scope="module")
+def node_owner():
+    """Whose nodes the module's scenario nodes are (``harness.aks_owner(...)``, for their providerIDs); modules
+    that point az at the control plane with --kubeconfig override it with their estate's cluster."""
+    return None
+
+
 @pytest.fixture
 def namespace(k8s_api, request):
     """A fresh namespace (with its default ServiceAccount) per test; its pods are force-deleted afterwards."""

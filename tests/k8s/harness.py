@@ -55,10 +55,13 @@ class FakeKubelet:
 
     # --- nodes ---------------------------------------------------------------------------------------------
 
-    def add_node(self, name, labels=None, capacity=None):
+    def add_node(self, name, labels=None, capacity=None, provider_id=None):
+        """``provider_id``: the node's ``spec.providerID`` (see ``vmss_provider_id``); AKS's nodes all have one."""
         labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", **(labels or {})}
+        spec = {"providerID": provider_id} if provider_id else {}
         rest.call(self.api, "POST", "/api/v1/nodes",
-                  body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}})
+                  body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
+                        "spec": spec})
         capacity = dict(NODE_CAPACITY, **(capacity or {}))
         rest.call(self.api, "PATCH", f"/api/v1/nodes/{name}/status", content_type="application/merge-patch+json",
                   body={"status": {"capacity": capacity, "allocatable": capacity, "conditions": [{
@@ -70,10 +73,13 @@ class FakeKubelet:
             self.nodes[name] = labels
         return name
 
-    def add_pool(self, pool, count, prefix=None, labels=None):
-        """``count`` nodes labelled like AKS labels a pool's nodes; returns their names."""
+    def add_pool(self, pool, count, prefix=None, labels=None, owner=None):
+        """``count`` nodes labelled like AKS labels a pool's nodes; returns their names. ``owner``
+        (``aks_owner(...)``) gives them the providerIDs AKS gives that cluster's nodes."""
         pool_labels = {"kubernetes.azure.com/agentpool": pool, "agentpool": pool, **(labels or {})}
-        return [self.add_node(f"{prefix or pool}-{i}", pool_labels) for i in range(count)]
+        return [self.add_node(f"{prefix or pool}-{i}", pool_labels,
+                              provider_id=vmss_provider_id(owner, pool, i) if owner else None)
+                for i in range(count)]
 
     def delete_nodes(self):
         for name in list(self.nodes):
@@ -230,6 +236,20 @@ def _lines(response):
 
 
 # --- small helpers shared by the k8s tests and bench/bench_drain.py ---------------------------------------------
+
+def aks_owner(subscription, resource_group, cluster, location="westeurope"):
+    """(subscription, node resource group) of an emulated cluster: what its nodes' providerIDs name."""
+    from tests.emulator.resources import node_resource_group
+    return subscription, node_resource_group(resource_group, cluster, location)
+
+
+def vmss_provider_id(owner, pool, index):
+    """The ``spec.providerID`` the Azure cloud provider gives a VMSS node of ``pool`` (AKS writes the node
+    resource group in lower case)."""
+    subscription, node_resource_group = owner
+    return (f"azure:///subscriptions/{subscription}/resourceGroups/{node_resource_group.lower()}/providers/"
+            f"Microsoft.Compute/virtualMachineScaleSets/aks-{pool}-12345678-vmss/virtualMachines/{index}")
+
 
 def exists(api, path):
     try:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import arm_calls, serving_estate
-from tests.k8s.harness import embedded_kubeconfig
+from tests.k8s.harness import aks_owner, embedded_kubeconfig
 from tests.k8s.test_snapshot_live import api_fixture, cluster_fixture  # noqa: F401  (module fixtures)
 from tests.unit import test_scan as unit
 
@@ -24,6 +24,12 @@ SUB, RG, CLUSTER = "77777777-7777-7777-7777-777777777777", "rg-scan", "aks-scan"
 
 def scan(az, *args, expect=0):
     return az("aks", "wasi-migrate", "scan", "--subscription", SUB, "-g", RG, "-n", CLUSTER, *args, expect=expect)
+
+
+@pytest.fixture(name="node_owner", scope="module")
+def node_owner_fixture():
+    """The scenario's nodes are this estate cluster's: what proves that a --kubeconfig is aks-scan's."""
+    return aks_owner(SUB, RG, CLUSTER)
 
 
 @pytest.fixture(name="scenario", scope="module")

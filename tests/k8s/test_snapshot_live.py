@@ -14,8 +14,9 @@ import uuid
 import pytest
 
 from azext_wasimig import scan
+from azext_wasimig._consts import POOL_LABEL
 from azext_wasimig.kube import rest, snapshot
-from tests.k8s.harness import exists, wait_for
+from tests.k8s.harness import exists, vmss_provider_id, wait_for
 from tests.unit import test_scan as unit
 
 pytestmark = pytest.mark.k8s
@@ -52,8 +53,9 @@ def api_fixture(k8s_api):
 
 
 @pytest.fixture(name="cluster", scope="module")
-def cluster_fixture(api, kubelet):
-    """The scenario on the server; yields (namespace, pool names) and removes it all afterwards."""
+def cluster_fixture(api, kubelet, node_owner):
+    """The scenario on the server; yields (namespace, pool names) and removes it all afterwards. Its nodes carry
+    the providerIDs of ``node_owner``'s cluster (None: no providerID)."""
     tag = uuid.uuid4().hex[:6]
     ns, pools = f"scan-{tag}", {"wasipool": f"w{tag}", "krustlet": f"k{tag}", "stdpool": f"s{tag}"}
     objects = unit.cluster_objects(pool=pools["wasipool"], krustlet=pools["krustlet"], std=pools["stdpool"],
@@ -62,7 +64,7 @@ def cluster_fixture(api, kubelet):
         rest.call(api, "POST", "/api/v1/namespaces", body={"metadata": {"name": ns}})
         wait_for(lambda: exists(api, f"/api/v1/namespaces/{ns}/serviceaccounts/default"), 30,
                  "the default ServiceAccount", 0.2)
-        _create_nodes(api, kubelet, objects["nodes"])
+        _create_nodes(api, kubelet, objects["nodes"], node_owner)
         for obj in objects["runtime_classes"]:
             create(api, obj)
         created = {(o["kind"], o["metadata"]["name"]): create(api, o, ns)
@@ -80,9 +82,11 @@ def cluster_fixture(api, kubelet):
             _quietly(api, "DELETE", f"/api/v1/nodes/{obj['metadata']['name']}")
 
 
-def _create_nodes(api, kubelet, nodes):
-    for node in nodes:
-        kubelet.add_node(node["metadata"]["name"], node["metadata"]["labels"])
+def _create_nodes(api, kubelet, nodes, owner):
+    for index, node in enumerate(nodes):
+        labels = node["metadata"]["labels"]
+        provider_id = vmss_provider_id(owner, labels[POOL_LABEL], index) if owner else None
+        kubelet.add_node(node["metadata"]["name"], labels, provider_id=provider_id)
         if node["spec"].get("taints"):   # the Krustlet node: add_node cleared every taint
             rest.call(api, "PATCH", f"/api/v1/nodes/{node['metadata']['name']}", body={"spec": node["spec"]},
                       content_type="application/merge-patch+json")

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from azure.cli.core import azclierror
 
+from azext_wasimig import arm
 from azext_wasimig.kube import connect
 
 TOKEN = "s3cr3t-t0k3n-value"
@@ -225,35 +226,48 @@ class FakeCredentials:
         return self._answer("admin", *args, **kwargs)
 
 
-def test_kubeconfig_from_arm_asks_for_exec_format_and_switches_kubelogin_to_azurecli():
+@pytest.fixture(name="credentials_from")
+def credentials_from_fixture(monkeypatch):
+    """``credentials_from(fake)`` makes arm.cluster_kubeconfig talk to ``fake`` instead of ARM."""
+    from azext_wasimig import _client_factory
+
+    def use(fake):
+        monkeypatch.setattr(_client_factory, "cf_managed_clusters", lambda _cli_ctx: fake)
+        return fake
+    return use
+
+
+def test_arm_credentials_come_in_exec_format_unlogged_and_kubelogin_switches_to_azurecli(credentials_from):
     config = kubeconfig(user=kubelogin_user())
     config["users"][0]["user"]["exec"]["args"] += ["--client-id", "80faf920", "--tenant-id", "t1"]
-    client = FakeCredentials(yaml.safe_dump(config).encode())
-    result = connect.kubeconfig_from_arm(client, "rg", "aks1")
-    assert client.calls == [("user", ("rg", "aks1"), {"format": "exec"})]
+    client = credentials_from(FakeCredentials(yaml.safe_dump(config).encode()))
+    result = arm.cluster_kubeconfig(None, "rg", "aks1")
+    assert client.calls == [("user", ("rg", "aks1"), {"format": "exec", "logging_enable": False})]
     assert result["users"][0]["user"]["exec"]["args"] == [
         "get-token", "--server-id", "6dae42f8", "--tenant-id", "t1", "--login", "azurecli"]
 
 
-def test_kubeconfig_from_arm_admin_credentials():
-    client = FakeCredentials(yaml.safe_dump(kubeconfig()).encode())
-    assert connect.kubeconfig_from_arm(client, "rg", "aks1", admin=True)["users"][0]["user"]["token"] == TOKEN
-    assert client.calls[0][0] == "admin"
+def test_arm_admin_credentials_unlogged(credentials_from):
+    client = credentials_from(FakeCredentials(yaml.safe_dump(kubeconfig()).encode()))
+    assert arm.cluster_kubeconfig(None, "rg", "aks1", admin=True)["users"][0]["user"]["token"] == TOKEN
+    assert client.calls == [("admin", ("rg", "aks1"), {"logging_enable": False})]
 
 
-def test_admin_credentials_with_local_accounts_disabled_is_a_clear_error():
+def test_admin_credentials_with_local_accounts_disabled_is_a_clear_error(credentials_from):
     from azure.core.exceptions import HttpResponseError
     error = HttpResponseError(message="(BadRequest) Getting static credential isn't allowed because this cluster "
                                       "is set to disable local accounts.")
     error.status_code = 400
+    credentials_from(FakeCredentials(error=error))
     with pytest.raises(azclierror.ValidationError, match="disables local accounts") as caught:
-        connect.kubeconfig_from_arm(FakeCredentials(error=error), "rg", "aks1", admin=True)
+        arm.cluster_kubeconfig(None, "rg", "aks1", admin=True)
     assert "--admin" in caught.value.recommendations[0]
 
 
-def test_kubeconfig_from_arm_malformed_answer_names_the_cluster():
+def test_arm_credentials_malformed_answer_names_the_cluster(credentials_from):
+    credentials_from(FakeCredentials(b"clusters: [oops"))
     with pytest.raises(azclierror.FileOperationError, match="user credentials of cluster 'aks1'"):
-        connect.kubeconfig_from_arm(FakeCredentials(b"clusters: [oops"), "rg", "aks1")
+        arm.cluster_kubeconfig(None, "rg", "aks1")
 
 
 def test_unreachable_server_error_names_the_url_not_the_token():
