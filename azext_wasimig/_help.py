@@ -48,8 +48,10 @@ long-summary: >
     SKU and disk, node labels and taints (without the WASI-specific ones), spot and upgrade settings and
     tags, plus a provenance tag (wasimig.migratedFrom) naming the old pool; mode User and workloadRuntime
     OCIContainer. A pool that lags behind the control plane is created at the control plane's version.
-    Running it again when the pool exists with the same provenance changes nothing; another pool under the
-    name is an error. Nothing is done to the old pool.
+    The first request carries If-None-Match: *, so a pool someone else made meanwhile is never overwritten.
+    Running it again when the pool exists with the same provenance changes nothing once AKS says Succeeded; a
+    pool it made that Failed is sent again; one still being made (say after Ctrl-C) is waited for. Another pool
+    under the name is an error. Nothing is done to the old pool.
 examples:
   - name: Create the replacement with the SpinKube shim label, and see the body first.
     text: |
@@ -64,6 +66,9 @@ examples:
 helps["aks wasi-migrate wait"] = """
 type: command
 short-summary: Wait for a node pool (typically the one create-pool made with --no-wait) to reach a state.
+long-summary: >
+    The conditions of az's generic wait, except that when --timeout passes the command fails (exit code 1,
+    naming the pool's state) and no pause between reads runs past the timeout. A pool that Failed fails at once.
 examples:
   - name: Wait until the replacement pool is created.
     text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created

@@ -49,6 +49,19 @@ def load_arguments(self, _):
     with self.argument_context("aks wasi-migrate wait") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the node pool to wait for (usually the new pool).")
+        # The flags of azure-cli's generic wait, so that runbooks read the same; see waiting.py for what differs.
+        group = "Wait Condition"
+        for flag, what in (("created", "created, with provisioningState Succeeded"),
+                           ("updated", "updated, with provisioningState Succeeded"),
+                           ("deleted", "deleted"), ("exists", "the pool exists")):
+            c.argument(flag, options_list=[f"--{flag}"], action="store_true", arg_group=group,
+                       help=f"Wait until {what}.")
+        c.argument("custom", options_list=["--custom"], arg_group=group,
+                   help="Wait until this JMESPath query on the pool is true, e.g. \"provisioningState!='Creating'\".")
+        c.argument("interval", options_list=["--interval"], type=int, arg_group=group,
+                   help="Seconds between reads. Default: 30 (never past the timeout).")
+        c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
+                   help="Most seconds to wait; when they pass the command fails with exit code 1. Default: 3600.")
 
     for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget"):
         with self.argument_context(f"aks wasi-migrate {scope}") as c:

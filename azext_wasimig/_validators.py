@@ -127,3 +127,20 @@ def validate_retarget(namespace):
             "'-' and '.').")
     if namespace.export_dir and os.path.exists(namespace.export_dir) and not os.path.isdir(namespace.export_dir):
         raise InvalidArgumentValueError(f"--export-dir {namespace.export_dir} exists and is not a folder.")
+
+
+def validate_wait(namespace):
+    """A condition to wait for, an interval of at least a second, a timeout of 0 or more, a JMESPath that parses."""
+    from azext_wasimig import waiting
+    from azext_wasimig._errors import user_errors
+    with user_errors(waiting.WaitArgumentError):
+        waiting.check_timing(namespace.interval, namespace.timeout)
+        waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,
+                          exists=namespace.exists, custom=namespace.custom)
+    if namespace.custom:
+        import jmespath
+        from azure.cli.core.azclierror import InvalidArgumentValueError
+        try:
+            jmespath.compile(namespace.custom)
+        except jmespath.exceptions.JMESPathError as ex:
+            raise InvalidArgumentValueError(f"--custom {namespace.custom!r} is not a JMESPath query: {ex}") from ex

@@ -43,119 +43,49 @@ def visible_subscriptions(cli_ctx):
     return visible
 
 
-def get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name, nodepool_name=None):
-    """The cluster and its agent pools (or just ``nodepool_name``) as dicts; 404s become exit code 3."""
+def get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name):
+    """The cluster and its agent pools as dicts; 404s become exit code 3."""
     from azext_wasimig._client_factory import cf_container_service
     from azext_wasimig._errors import raise_cli_error
     client = cf_container_service(cli_ctx)
-    what = f"reading cluster '{cluster_name}' in resource group '{resource_group_name}'"
     try:
         cluster = as_dict(client.managed_clusters.get(resource_group_name, cluster_name))
-        if nodepool_name is None:
-            return cluster, [as_dict(p) for p in client.agent_pools.list(resource_group_name, cluster_name)]
-        what = f"reading node pool '{nodepool_name}' of cluster '{cluster_name}'"
-        return cluster, [as_dict(client.agent_pools.get(resource_group_name, cluster_name, nodepool_name))]
+        return cluster, [as_dict(p) for p in client.agent_pools.list(resource_group_name, cluster_name)]
     except Exception as ex:  # pylint: disable=broad-except
-        raise_cli_error(ex, what)
+        raise_cli_error(ex, f"reading cluster '{cluster_name}' in resource group '{resource_group_name}'")
 
 
-def find_pool(pools, name):
-    return next((p for p in pools if str(p.get("name", "")).lower() == str(name).lower()), None)
-
-
-def require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_other=False):
-    """The named pool, proven to be a WASI pool; anything else is refused before any change (unless
-    ``allow_other``, which only the reversible cordon/uncordon offer, as --force)."""
+def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=None, new_nodepool_name=None,
+                   allow_other_pool=False, new_pool_must_exist=True):
+    """The one place where what the user named meets ARM: a ``MigrationTarget`` with the cluster, its pools and the
+    proven old (and new) pool under Azure's spelling (see migration_target). Refusals become azclierror (a pool
+    that does not exist: exit code 3), before anything else is read or written."""
     from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
-    from azext_wasimig import inventory
-    pool = find_pool(pools, nodepool_name)
-    cluster_name = cluster.get("name")
-    if pool is None:
-        raise ResourceNotFoundError(
-            f"Cluster '{cluster_name}' has no node pool '{nodepool_name}'. "
-            f"Run 'az aks wasi-migrate list -g {resource_group_name} -n {cluster_name}' to see its WASI pools.")
-    flat = inventory.flatten_agent_pool(pool)
-    if allow_other and not inventory.is_wasi_pool(flat):
-        logger.warning("Node pool '%s' is not a WASI pool; going on because of --force.", nodepool_name)
-    elif not inventory.is_wasi_pool(flat):
-        runtime = flat.get("workloadRuntime") or "OCIContainer (the default)"
-        raise InvalidArgumentValueError(
-            f"Node pool '{nodepool_name}' of cluster '{cluster_name}' is not a WASI node pool: its workloadRuntime "
-            f"is {runtime}. Nothing there needs migrating.",
-            recommendation=f"Run 'az aks wasi-migrate list -g {resource_group_name} -n {cluster_name}' "
-                           "to see the cluster's WASI pools.")
-    return pool
-
-
-def require_replacement_pool(cluster, pools, nodepool_name, resource_group_name, must_exist=True):
-    """The named pool, proven not to be a WASI pool (workloads moved there must keep running); None when it
-    does not exist and ``must_exist`` is False (a rollback needs no new pool)."""
-    from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
-    from azext_wasimig import inventory
-    pool = find_pool(pools, nodepool_name)
-    cluster_name = cluster.get("name")
-    if pool is None and must_exist:
-        raise ResourceNotFoundError(
-            f"Cluster '{cluster_name}' has no node pool '{nodepool_name}' to move the workloads to.",
-            recommendation=f"Create it first: az aks wasi-migrate create-pool -g {resource_group_name} "
-                           f"-n {cluster_name} --nodepool-name <the WASI pool> --new-nodepool-name {nodepool_name}")
-    if pool is not None and inventory.is_wasi_pool(inventory.flatten_agent_pool(pool)):
-        raise InvalidArgumentValueError(
-            f"Node pool '{nodepool_name}' of cluster '{cluster_name}' is itself a WASI node pool: workloads moved "
-            "there would stop running when AKS recreates its nodes. Name a standard (OCIContainer) pool, e.g. one "
-            "made by 'az aks wasi-migrate create-pool'.")
-    return pool
-
-
-def create_pool(cmd, resource_group_name, cluster_name, nodepool_name, body, no_wait=False):
-    """PUT the new pool and wait for AKS (with progress), unless ``no_wait``. On a failed operation, say
-    exactly what exists now."""
-    from azure.cli.core.util import sdk_no_wait
-    from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig._progress import wait_for
-    client = cf_agent_pools(cmd.cli_ctx)
-    logger.warning("Creating node pool '%s' in cluster '%s' (AKS takes a few minutes)...", nodepool_name, cluster_name)
+    from azext_wasimig import inventory, migration_target
+    cluster, pools = get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name)
     try:
-        poller = sdk_no_wait(no_wait, client.begin_create_or_update, resource_group_name, cluster_name,
-                             nodepool_name, body)
-        if no_wait:
-            return None
-        return as_dict(wait_for(poller, cmd.cli_ctx, f"Creating node pool '{nodepool_name}'"))
-    except Exception as ex:  # pylint: disable=broad-except
-        _raise_with_leftovers(cmd, ex, resource_group_name, cluster_name, nodepool_name)
+        target = migration_target.resolve(cluster, pools, resource_group_name, nodepool_name, new_nodepool_name,
+                                          allow_other=allow_other_pool, new_pool_must_exist=new_pool_must_exist)
+    except migration_target.PoolNotFound as ex:
+        raise ResourceNotFoundError(str(ex), recommendation=ex.recommendation) from ex
+    except migration_target.TargetError as ex:
+        raise InvalidArgumentValueError(str(ex), recommendation=ex.recommendation) from ex
+    if target.wasi_pool and not inventory.is_wasi_pool(inventory.flatten_agent_pool(target.wasi_pool)):
+        logger.warning("Node pool '%s' is not a WASI pool; going on because of --force.", target.wasi_pool_name)
+    return target
 
 
-def _raise_with_leftovers(cmd, error, resource_group_name, cluster_name, nodepool_name):
-    from azure.cli.core.azclierror import AzureResponseError
-    from azure.core.exceptions import AzureError
-    from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig._errors import service_message
-    if not isinstance(error, AzureError):
-        raise error
-    try:
-        state = as_dict(cf_agent_pools(cmd.cli_ctx).get(resource_group_name, cluster_name, nodepool_name))
-        left = (f"Node pool '{nodepool_name}' now exists in provisioning state "
-                f"{(state.get('properties') or {}).get('provisioningState')}. Delete it with 'az aks nodepool "
-                f"delete -g {resource_group_name} --cluster-name {cluster_name} -n {nodepool_name}' and run this "
-                "command again, or run it again as is once AKS has settled.")
-    except AzureError:
-        left = f"Node pool '{nodepool_name}' was not created; nothing was changed."
-    raise AzureResponseError(f"Creating node pool '{nodepool_name}' failed: {service_message(error)}. {left}") \
-        from error
-
-
-def kube_client(cli_ctx, resource_group_name, cluster, pools, nodepool_name=None, admin=False, kubeconfig=None,
-                context=None):
-    """A kubernetes ApiClient for ``cluster`` (the ARM dict), checked to answer: from ``--kubeconfig`` when given
-    (and only once proven to be this cluster's, see ``kube.binding``), else from the cluster's ARM user (or
-    ``--admin``) credentials, held in memory only. ``nodepool_name`` is the pool the command acts on, if any."""
+def kube_client(cli_ctx, target, admin=False, kubeconfig=None, context=None):
+    """A kubernetes ApiClient for ``target``'s cluster (a MigrationTarget), checked to answer: from ``--kubeconfig``
+    when given (and only once proven to be this cluster's, see ``kube.binding``), else from the cluster's ARM user
+    (or ``--admin``) credentials, held in memory only."""
     from azext_wasimig.kube import connect
-    cluster_name = cluster.get("name")
-    _require_running(cluster, resource_group_name)
+    resource_group_name, cluster_name = target.resource_group, target.cluster_name
+    _require_running(target.cluster, resource_group_name)
     if kubeconfig:
         api = connect.load_kubeconfig_file(kubeconfig, context)
         connect.check_reachable(api)
-        _require_kubeconfig_of(api, cluster, pools, nodepool_name, kubeconfig)
+        _require_kubeconfig_of(api, target, kubeconfig)
         return api
     config = cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=admin)
     api = connect.api_client_from_kubeconfig(config, context, source=f"the credentials of cluster '{cluster_name}'")
@@ -177,13 +107,12 @@ def _require_running(cluster, resource_group_name):
                            "again.")
 
 
-def _require_kubeconfig_of(api, cluster, pools, nodepool_name, kubeconfig):
+def _require_kubeconfig_of(api, target, kubeconfig):
     from azure.cli.core.azclierror import InvalidArgumentValueError
     from azext_wasimig.kube import binding, rest
-    pool = find_pool(pools, nodepool_name) if nodepool_name else None
     try:
-        binding.require_cluster(api, cluster, pool and pool["name"], [p["name"] for p in pools if p.get("name")],
-                                source=f"--kubeconfig {kubeconfig}")
+        binding.require_cluster(api, target.cluster, target.wasi_pool_name,
+                                [p["name"] for p in target.pools if p.get("name")], source=f"--kubeconfig {kubeconfig}")
     except binding.NotThisCluster as ex:
         raise InvalidArgumentValueError(
             f"{ex} Nothing was changed.",
@@ -228,7 +157,3 @@ def _local_accounts_disabled(error):
     from azext_wasimig._errors import status_of
     return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
 
-
-def wasi_pool_names(pools):
-    from azext_wasimig import inventory
-    return sorted(p["name"] for p in pools if inventory.is_wasi_pool(inventory.flatten_agent_pool(p)))

@@ -7,7 +7,7 @@ def load_command_table(self, _):
                                        scan_table_format)
     from azext_wasimig._validators import (validate_cordon, validate_create_aci, validate_create_pool,
                                            validate_drain, validate_list_scope, validate_retarget,
-                                           validate_scan_source)
+                                           validate_scan_source, validate_wait)
 
     with self.command_group("aks wasi-migrate", is_preview=True) as g:
         g.custom_command("list", "wasi_list", table_transformer=pool_list_table_format,
@@ -19,8 +19,30 @@ def load_command_table(self, _):
                          validator=validate_cordon)
         g.custom_command("drain", "wasi_drain", table_transformer=drain_table_format, validator=validate_drain)
         g.custom_command("create-pool", "wasi_create_pool", supports_no_wait=True, validator=validate_create_pool)
-        g.custom_wait_command("wait", "wasi_pool_get")
+        # Not custom_wait_command: azure-cli's generic wait exits 0 when its timeout passes (see waiting.py).
+        g.custom_command("wait", "wasi_pool_wait", validator=validate_wait)
         g.custom_command("create-aci", "wasi_create_aci", supports_no_wait=True, validator=validate_create_aci,
                          table_transformer=create_aci_table_format)
         g.custom_command("retarget", "wasi_retarget", validator=validate_retarget,
                          table_transformer=retarget_table_format)
+    for command in self.command_table.values():
+        command.handler = _plain_arguments(command.handler)
+
+
+def _plain_arguments(handler):
+    """Where CLI values enter the core: knack hands argument defaults over as DefaultStr/DefaultInt (subclasses
+    marking "not typed by the user"); the core gets plain str/int, which every library takes (PyYAML's safe
+    writer refuses str subclasses: a defaulted --runtime-class broke `retarget --dry-run`)."""
+    def run(command_args):
+        return handler({key: _plain(value) for key, value in command_args.items()})
+    return run
+
+
+def _plain(value):
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
+    if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

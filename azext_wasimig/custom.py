@@ -25,11 +25,10 @@ def wasi_list(cmd, resource_group_name=None, cluster_name=None, all_subscription
 
 
 def _list_one_cluster(cmd, resource_group_name, cluster_name):
-    from azext_wasimig import inventory
-    from azext_wasimig.arm import get_cluster_and_pools
-    cluster, pools = get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    return inventory.sort_records(inventory.to_record(cluster, pool) for pool in pools
-                                  if inventory.is_wasi_pool(inventory.flatten_agent_pool(pool)))
+    from azext_wasimig import arm, inventory
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
+    return inventory.sort_records(inventory.to_record(target.cluster, target.pool(name))
+                                  for name in target.wasi_pool_names)
 
 
 def _list_all_subscriptions(cmd):
@@ -58,38 +57,65 @@ def _first_line(error):
 
 
 def wasi_show(cmd, resource_group_name, cluster_name, nodepool_name):
-    from azext_wasimig import inventory
-    from azext_wasimig.arm import get_cluster_and_pools, require_wasi_pool
-    cluster, pools = get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-    pool = require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
-    return {**inventory.to_record(cluster, pool), "agentPool": pool}
+    from azext_wasimig import arm, inventory
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
+    return {**inventory.to_record(target.cluster, target.wasi_pool), "agentPool": target.wasi_pool}
 
 
 def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None,
                      vm_size=None, node_count=None, min_count=None, max_count=None, zones=None, labels=None,
                      spin_shim=False, dry_run=False, no_wait=False):
-    from azext_wasimig import arm
+    from azext_wasimig import arm, arm_pools
     from azext_wasimig._errors import user_errors
     from azext_wasimig.targets import pool_spec
-    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    old = arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
-    source = pool_spec.source_pool_id(old, cluster)
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
+    old = target.wasi_pool
+    source = pool_spec.source_pool_id(old, target.cluster)
     overrides = dict(vm_size=vm_size, node_count=node_count, min_count=min_count, max_count=max_count,
                      zones=zones, labels=labels)
     with user_errors(pool_spec.PoolSpecError):
-        name = new_nodepool_name or pool_spec.derive_pool_name(old["name"], pools, source)
-        existing = arm.find_pool(pools, name)
-        if pool_spec.check_existing(existing, source, name):
-            logger.warning("Node pool '%s' already exists and was made from '%s': nothing to do.", name,
-                           nodepool_name)
+        name = new_nodepool_name or pool_spec.derive_pool_name(old["name"], target.pools, source)
+        existing = target.pool(name)
+        action = pool_spec.existing_action(existing, source, name)
+        if action == pool_spec.UNCHANGED:
+            logger.warning("Node pool '%s' already exists and was made from '%s': nothing to do.", name, old["name"])
             return _pool_result("unchanged", name, source, existing, [])
-        body, notes = pool_spec.replacement(old, cluster, name, overrides, spin_shim)
+        if action == pool_spec.WAIT:
+            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run or no_wait)
+        body, notes = pool_spec.replacement(old, target.cluster, name, overrides, spin_shim)
+    if action == pool_spec.RESEND:
+        notes.insert(0, f"Node pool '{name}' (made from '{old['name']}') is in provisioning state {_state(existing)}: "
+                        "its PUT is sent again (AKS retries the operation).")
     for note in notes:
         logger.warning(note)
     if dry_run:
         return _pool_result("wouldCreate", name, source, body, notes)
-    created = arm.create_pool(cmd, resource_group_name, cluster_name, name, body, no_wait=no_wait)
+    resent = existing if action == pool_spec.RESEND else None
+    created = arm_pools.create_pool(cmd, target, name, body, existing=resent, no_wait=no_wait)
     return None if no_wait else _pool_result("created", name, source, created, notes)
+
+
+def _wait_for_earlier_run(cmd, target, name, source, existing, only_say):
+    """The pool an earlier run started is still being made: wait for it (never call it unchanged while in flight);
+    with --no-wait or --dry-run, only say so."""
+    from azure.cli.core.azclierror import AzureResponseError
+    from azext_wasimig import arm_pools
+    from azext_wasimig.targets import pool_spec
+    logger.warning("Node pool '%s' is still being created or changed by AKS (provisioning state %s).", name,
+                   _state(existing))
+    if only_say:
+        logger.warning("Wait for it with: %s", arm_pools.resume_command(target, name))
+        return None
+    pool = arm_pools.wait_until_settled(cmd, target, name)
+    if pool_spec.existing_action(pool, source, name) != pool_spec.UNCHANGED:
+        raise AzureResponseError(f"Node pool '{name}' ended in provisioning state {_state(pool)}.",
+                                 recommendation="Run this command again as is: it sends the pool again.")
+    return _pool_result("created", name, source, pool, ["It was being created by an earlier run: waited for it."])
+
+
+def _state(pool):
+    from azext_wasimig import inventory
+    return inventory.provisioning_state(pool) or "unknown"
 
 
 def _pool_result(action, name, source, pool, notes):
@@ -97,23 +123,30 @@ def _pool_result(action, name, source, pool, notes):
     return {"action": action, "nodepoolName": name, "sourceNodepoolId": source, "notes": notes, "agentPool": pool}
 
 
-def wasi_pool_get(cmd, resource_group_name, cluster_name, nodepool_name):
-    """The getter behind `wait`: the agent pool as the SDK returns it (the CLI reads provisioningState)."""
-    from azext_wasimig._client_factory import cf_agent_pools
-    return cf_agent_pools(cmd.cli_ctx).get(resource_group_name, cluster_name, nodepool_name)
+def wasi_pool_wait(cmd, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
+                   deleted=False, exists=False, custom=None, interval=30, timeout=3600):
+    """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it."""
+    import jmespath
+    from azext_wasimig import arm, arm_pools, waiting
+    match = jmespath.compile(custom).search if custom else None
+    done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists, custom=match)
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
+    name = (target.pool(nodepool_name) or {}).get("name", nodepool_name)
+    arm_pools.wait_for_pool(cmd, target, name, done, interval, timeout)
 
 
 def wasi_scan(cmd, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
               fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import files, scan
+    from azext_wasimig import arm, files, scan
     if report:   # before the scan, which may take a while: a report that cannot be written fails first
         with _file_errors():
             files.check_writable(os.path.dirname(report) or ".", [os.path.basename(report)], overwrite)
     if manifests:
         snapshot, pools, where = _manifest_snapshot(manifests), [nodepool_name] if nodepool_name else [], {}
     else:
-        snapshot, pools, where = _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name,
-                                                   admin, kubeconfig, context)
+        target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
+        nodepool_name = target.wasi_pool_name
+        snapshot, pools, where = _cluster_snapshot(cmd, target, admin, kubeconfig, context)
     findings = scan.assess(snapshot, pools, only_pool=nodepool_name)
     if report:
         _write_report(report, findings, {**where, "pools": pools, "source": manifests or "cluster"}, overwrite)
@@ -138,18 +171,15 @@ def _file_errors():
     return user_errors(files.FileError, cli_error=FileOperationError)
 
 
-def _cluster_snapshot(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context):
-    from azext_wasimig import arm, inventory
-    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    if nodepool_name:
-        arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
-    wasi_pools = arm.wasi_pool_names(pools)
-    if not wasi_pools:
-        logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.", cluster_name)
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
-    where = {"cluster": cluster_name, "resourceGroup": resource_group_name,
-             "subscription": inventory.subscription_of(cluster.get("id"))}
-    return _take_snapshot(api), wasi_pools, where
+def _cluster_snapshot(cmd, target, admin, kubeconfig, context):
+    from azext_wasimig import arm
+    if not target.wasi_pool_names:
+        logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.",
+                       target.cluster_name)
+    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
+    where = {"cluster": target.cluster_name, "resourceGroup": target.resource_group,
+             "subscription": target.subscription_id}
+    return _take_snapshot(api), target.wasi_pool_names, where
 
 
 def _take_snapshot(api, namespace=None):
@@ -193,11 +223,11 @@ def _fail_with_findings(findings):
 
 def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
                       allow_other_pool=False):
-    """The cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster."""
+    """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster."""
     from azext_wasimig import arm
-    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name, allow_other=allow_other_pool)
-    return arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
+                                allow_other_pool=allow_other_pool)
+    return target, arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
 
 
 def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
@@ -215,9 +245,9 @@ def wasi_uncordon(cmd, resource_group_name, cluster_name, nodepool_name, force=F
 def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, force, dry_run,
                        admin, kubeconfig, context):
     from azext_wasimig.kube import pool_drain
-    api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
-                            allow_other_pool=force)
-    return pool_drain.cordon_pool(api, nodepool_name, unschedulable, dry_run=dry_run)
+    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
+                                    allow_other_pool=force)
+    return pool_drain.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
 
 
 def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
@@ -227,11 +257,11 @@ def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_time
     from azext_wasimig import drain
     from azext_wasimig.kube import pool_drain
     options = drain.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
-    api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context)
+    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context)
     if not dry_run:
-        user_confirmation(f"Cordon every node of WASI pool '{nodepool_name}' of cluster '{cluster_name}' and evict "
-                          "its pods (PodDisruptionBudgets are honoured)?", yes=yes)
-    summary = pool_drain.drain_pool(api, nodepool_name, options, progress=logger.warning)
+        user_confirmation(f"Cordon every node of WASI pool '{target.wasi_pool_name}' of cluster "
+                          f"'{target.cluster_name}' and evict its pods (PodDisruptionBudgets are honoured)?", yes=yes)
+    summary = pool_drain.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
     error = drain.incomplete_error(summary)
     if error:
         raise error
@@ -243,16 +273,15 @@ def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_
                     no_wait=False, admin=False, kubeconfig=None, context=None):
     from azext_wasimig import aci, arm, scan
     from azext_wasimig.kube import sources
-    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    if nodepool_name:
-        arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
-    options = aci.options_for(cluster, aci_location, aci_resource_group or resource_group_name, subnet_id=subnet_id,
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
+    nodepool_name = target.wasi_pool_name
+    options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name, subnet_id=subnet_id,
                               dns_name_label=dns_name_label, spin_image=spin_image, image=image, dry_run=dry_run,
                               no_wait=no_wait and not dry_run)
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
     namespaces = {namespace for namespace, _, _ in workloads}
     taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
-    findings = scan.assess(taken, arm.wasi_pool_names(pools), only_pool=nodepool_name)
+    findings = scan.assess(taken, target.wasi_pool_names, only_pool=nodepool_name)
     resolved = aci.resolve(workloads, taken, findings, nodepool_name)
     results = aci.create_all(cmd, resolved, sources.read(api, namespaces), options)
     error = aci.failures_error(results)
@@ -267,23 +296,22 @@ def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nod
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm, retarget_plan, scan
     from azext_wasimig.kube import apply
-    cluster, pools = arm.get_cluster_and_pools(cmd.cli_ctx, resource_group_name, cluster_name)
-    arm.require_wasi_pool(cluster, pools, nodepool_name, resource_group_name)
-    arm.require_replacement_pool(cluster, pools, new_nodepool_name, resource_group_name, phase != "rollback")
-    api = arm.kube_client(cmd.cli_ctx, resource_group_name, cluster, pools, nodepool_name, admin, kubeconfig, context)
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name, new_nodepool_name,
+                                new_pool_must_exist=phase != "rollback")
+    old, new = target.wasi_pool_name, target.new_pool_name   # Azure's spelling, as the nodes' labels have it
+    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
     taken = _take_snapshot(api)
-    findings = scan.assess(taken, [nodepool_name], only_pool=nodepool_name)
-    plans = retarget_plan.plan_all(taken, findings, nodepool_name, new_nodepool_name, phase, runtime_class)
+    findings = scan.assess(taken, [old], only_pool=old)
+    plans = retarget_plan.plan_all(taken, findings, old, new, phase, runtime_class)
     apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
-    apply.check_landing(retarget_plan.stranded(plans, taken, phase, new_nodepool_name), new_nodepool_name, dry_run)
+    apply.check_landing(retarget_plan.stranded(plans, taken, phase, new), new, dry_run)
     exports = _checked_exports(plans, export_dir, overwrite)   # before any change: it fails now or never
-    for note in retarget_plan.notes(plans, taken, phase, nodepool_name, new_nodepool_name):
+    for note in retarget_plan.notes(plans, taken, phase, old, new):
         logger.warning(note)
-    question = retarget_plan.confirmation(plans, phase, cluster_name, nodepool_name, new_nodepool_name)
+    question = retarget_plan.confirmation(plans, phase, target.cluster_name, old, new)
     if question and not dry_run:
         user_confirmation(question, yes=yes)
-    rows = apply.apply_plans(api, plans, lambda live: retarget_plan.plan(live, phase, nodepool_name,
-                                                                         new_nodepool_name, runtime_class).desired,
+    rows = apply.apply_plans(api, plans, lambda live: retarget_plan.desired(live, phase, old, new, runtime_class),
                              dry_run=dry_run, progress=logger.warning)
     if export_dir:
         _write_exports(export_dir, exports, plans, rows, overwrite)

@@ -41,6 +41,11 @@ def flatten_agent_pool(agent_pool):
     return {"name": agent_pool.get("name"), **(agent_pool.get("properties") or {})}
 
 
+def provisioning_state(agent_pool):
+    """The pool's provisioningState ('' when absent), whether given as a resource or a flat profile."""
+    return str(flatten_agent_pool(agent_pool).get("provisioningState") or "")
+
+
 def cluster_properties(cluster):
     """The cluster's properties, whether given as a REST resource or already flattened."""
     cluster = cluster or {}

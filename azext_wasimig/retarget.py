@@ -5,10 +5,17 @@ CronJob): ``nodeSelector``, ``affinity``, ``tolerations``, ``runtimeClassName`` 
 WAGI annotations (``alpha.wagi.krustlet.dev/*``).
 
 ``retarget`` first saves those fields, as they were, in the object's annotation
-``wasimig.azure.com/original-placement`` (once: a later run keeps the first copy), and always
-computes the result from that saved original. So re-running is idempotent, switching
-``parallel`` -> ``cutover`` needs no undo, and ``rollback`` puts the saved fields back exactly.
-(A placement edit made by hand between runs is therefore replaced: the original wins.)
+``wasimig.azure.com/original-placement`` (once: a later run keeps the first copy), together with
+the move it belongs to: ``{"from": OLD, "to": NEW, "placement": {...}}``. It always computes the
+result from that saved original. So re-running is idempotent, switching ``parallel`` -> ``cutover``
+needs no undo, and ``rollback`` puts the saved fields back exactly. (A placement edit made by hand
+between runs is therefore replaced: the original wins.)
+
+An object saved by another move (two WASI pools moved to one new pool: ``wasia -> std2`` saved it,
+``wasib -> std2`` is running) is never rewritten nor rolled back by this one: ``ForeignMove``. The
+earlier format saved the placement alone; such an annotation is taken as this move's when the
+object's pool placement is what this move makes of the saved original (parallel or cutover), and as
+another move's otherwise.
 
 - Pool pins on ``agentpool``/``kubernetes.azure.com/agentpool`` that name the old pool are
   removed from the nodeSelector and from node-affinity terms (an ``In`` naming the old pool is
@@ -53,6 +60,10 @@ _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
 class RetargetError(ValueError):
     """This object cannot be retargeted in place; the message says why and what to do."""
+
+
+class ForeignMove(RetargetError):
+    """The object's original placement was saved by another old -> new move: this one leaves it alone."""
 
 
 def _template(obj):
@@ -171,24 +182,72 @@ def _tolerations(spec):
         spec.pop("tolerations", None)
 
 
-def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS, allow_pod=False):
-    """A retargeted deep copy of ``obj`` (see the module docstring); ``obj`` is not changed.
+def _encode(old_pool, new_pool, placement):
+    return json.dumps({"from": old_pool, "to": new_pool, "placement": placement}, sort_keys=True,
+                      separators=(",", ":"))
 
-    A bare Pod's placement is immutable: ``RetargetError`` unless ``allow_pod`` (for a manifest
-    to recreate the pod from, e.g. with ``--export-dir``).
-    """
-    if phase not in PHASES:
-        raise RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
-    if obj.get("kind") == "Pod" and not allow_pod:
-        name = (obj.get("metadata") or {}).get("name")
-        raise RetargetError(f"Pod {name!r} has no controller and a pod's placement cannot be changed in place: "
-                            "recreate it from the exported manifest (--export-dir), or give it a controller.")
+
+def saved(obj):
+    """``(move, placement)`` from the object's annotation: ``move`` is ``(old, new)``, or None for the earlier
+    format (the placement alone); ``(None, None)`` when nothing is saved."""
+    text = ((obj.get("metadata") or {}).get("annotations") or {}).get(ORIGINAL_PLACEMENT)
+    if text is None:
+        return None, None
+    data = json.loads(text)
+    if isinstance(data, dict) and {"from", "to", "placement"} <= set(data):
+        return (data["from"], data["to"]), data["placement"]
+    return None, data
+
+
+def pinned_pools(placement):
+    """The pools a placement selects by a pool label: nodeSelector values and node-affinity ``In`` values
+    (required terms and preferences)."""
+    pools = {v for k, v in (placement.get("nodeSelector") or {}).items() if k in POOL_LABELS}
+    node = (placement.get("affinity") or {}).get("nodeAffinity") or {}
+    terms = list((node.get(_REQUIRED) or {}).get("nodeSelectorTerms") or [])
+    terms += [(p or {}).get("preference") or {} for p in node.get(_PREFERRED) or []]
+    for term in terms:
+        for expr in (term or {}).get("matchExpressions") or []:
+            if expr.get("key") in POOL_LABELS and expr.get("operator") == "In":
+                pools.update(expr.get("values") or [])
+    return pools
+
+
+def _pool_placement(placement):
+    return {k: placement.get(k) for k in ("nodeSelector", "affinity")}
+
+
+def _made_by(obj, placement, old_pool, new_pool):
+    """Whether the object's pool placement is what the move ``old_pool -> new_pool`` makes of ``placement``."""
+    current = _pool_placement(placement_of(obj))
+    return any(_pool_placement(placement_of(_rewritten(obj, placement, old_pool, new_pool, phase))) == current
+               for phase in PHASES)
+
+
+def check_move(obj, old_pool, new_pool):
+    """Raise ``ForeignMove`` unless the object's saved placement (if any) belongs to ``old_pool -> new_pool``."""
+    move, placement = saved(obj)
+    if placement is None or move == (old_pool, new_pool):
+        return
+    pinned = pinned_pools(placement)
+    if move is None and (not pinned or old_pool in pinned) and _made_by(obj, placement, old_pool, new_pool):
+        return   # the earlier format: this move's if it pinned this old pool (or none) and this move made it so
+    if move:
+        raise ForeignMove(
+            f"Its original placement was saved by the move {move[0]} -> {move[1]}, not {old_pool} -> {new_pool}: it "
+            f"is left as it is. Finish that move, or roll it back with --nodepool-name {move[0]} --new-nodepool-name "
+            f"{move[1]} --phase rollback.")
+    raise ForeignMove(
+        f"Its original placement was saved (in the earlier format) by another move than {old_pool} -> {new_pool}, "
+        f"or its placement was changed since: it is left as it is. Roll it back with the move that made it, or "
+        f"remove the annotation {ORIGINAL_PLACEMENT} to start afresh.")
+
+
+def _rewritten(obj, placement, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS):
+    """A copy of ``obj`` whose template placement is ``placement`` moved to ``new_pool`` for ``phase``."""
     new = copy.deepcopy(obj)
-    annotations = new.setdefault("metadata", {}).setdefault("annotations", {})
-    if ORIGINAL_PLACEMENT not in annotations:
-        annotations[ORIGINAL_PLACEMENT] = json.dumps(placement_of(obj), sort_keys=True, separators=(",", ":"))
     template = _template(new)
-    _set_placement(template, json.loads(annotations[ORIGINAL_PLACEMENT]))
+    _set_placement(template, placement)
     spec = template["spec"]
     _node_selector(spec, old_pool, new_pool, phase)
     _node_affinity(spec, old_pool, new_pool, phase)
@@ -199,14 +258,39 @@ def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS
     return new
 
 
-def rollback(obj):
-    """A copy of ``obj`` with the saved placement restored exactly and the annotation removed;
-    an object never retargeted comes back unchanged."""
+def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS, allow_pod=False):
+    """A retargeted deep copy of ``obj`` (see the module docstring); ``obj`` is not changed.
+
+    A bare Pod's placement is immutable: ``RetargetError`` unless ``allow_pod`` (for a manifest
+    to recreate the pod from, e.g. with ``--export-dir``). ``ForeignMove`` when another move saved it.
+    """
+    if phase not in PHASES:
+        raise RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
+    if obj.get("kind") == "Pod" and not allow_pod:
+        name = (obj.get("metadata") or {}).get("name")
+        raise RetargetError(f"Pod {name!r} has no controller and a pod's placement cannot be changed in place: "
+                            "recreate it from the exported manifest (--export-dir), or give it a controller.")
+    check_move(obj, old_pool, new_pool)
+    _, original = saved(obj)
+    if original is None:
+        original = placement_of(obj)
+    new = _rewritten(obj, original, old_pool, new_pool, phase, runtime_class)
+    annotations = new.setdefault("metadata", {}).setdefault("annotations", {})
+    annotations.setdefault(ORIGINAL_PLACEMENT, _encode(old_pool, new_pool, original))
+    return new
+
+
+def rollback(obj, old_pool=None, new_pool=None):
+    """A copy of ``obj`` with the saved placement restored exactly and the annotation removed; an object never
+    retargeted comes back unchanged. Given the move, ``ForeignMove`` when another move saved it."""
+    if old_pool is not None:
+        check_move(obj, old_pool, new_pool)
     new = copy.deepcopy(obj)
-    meta = new.get("metadata") or {}
-    if ORIGINAL_PLACEMENT not in (meta.get("annotations") or {}):
+    _, original = saved(obj)
+    if original is None:
         return new
-    original = json.loads(meta["annotations"].pop(ORIGINAL_PLACEMENT))
+    meta = new["metadata"]
+    meta["annotations"].pop(ORIGINAL_PLACEMENT)
     if not meta["annotations"]:
         meta.pop("annotations")
     _set_placement(_template(new), original)

@@ -11,6 +11,9 @@ DaemonSet that runs everywhere, a Deployment the scheduler happened to put there
 nothing in its placement names the pool, and pinning it to two pools would take it off every other one.
 It moves when the old pool is drained.
 
+An object whose original placement another move saved (``retarget.ForeignMove``: two WASI pools moved to one new
+pool) is reported as skipped with that move's name, in every phase, rollback included.
+
 Not changed in place, reported as skipped with the reason (``--export-dir`` still writes a manifest
 to recreate them from): bare pods (a pod's placement is immutable) and Jobs (the API server refuses
 changes to a Job's pod template; a Job finishes where it runs). Objects whose controller was not read
@@ -63,15 +66,7 @@ def controller_of(obj):
 
 def pins_pools(obj, pools):
     """Whether the pod template selects any of ``pools`` by a pool label (nodeSelector or node affinity)."""
-    placement = retarget.placement_of(obj)
-    if any(k in POOL_LABELS and v in pools for k, v in (placement.get("nodeSelector") or {}).items()):
-        return True
-    node = (placement.get("affinity") or {}).get("nodeAffinity") or {}
-    terms = list((node.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or [])
-    terms += [(p or {}).get("preference") or {} for p in node.get("preferredDuringSchedulingIgnoredDuringExecution")
-              or []]
-    return any(e.get("key") in POOL_LABELS and e.get("operator") == "In" and set(e.get("values") or []) & set(pools)
-               for term in terms for e in (term or {}).get("matchExpressions") or [])
+    return bool(retarget.pinned_pools(retarget.placement_of(obj)) & set(pools))
 
 
 def pinned_by_placement(finding):
@@ -102,10 +97,15 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_
         return Plan(obj, reason=f"It is managed by {owner.get('kind')} {owner.get('name')}, which wasimig does not "
                                 "change (it would undo the change): retarget that controller's pod template (or its "
                                 "source), then drain the old pool.")
+    try:
+        retarget.check_move(obj, old_pool, new_pool)
+    except retarget.ForeignMove as ex:
+        return Plan(obj, reason=str(ex))
     if phase == "rollback":
         if kind in ("Pod", "Job"):
             return Plan(obj, reason="Never changed by retarget (it cannot be changed in place): nothing to roll back.")
-        return Plan(obj, desired=retarget.rollback(obj), manifest=retarget.rollback(obj))
+        restored = retarget.rollback(obj, old_pool, new_pool)
+        return Plan(obj, desired=restored, manifest=restored)
     if kind == "Job":
         return Plan(obj, reason=JOB_REASON, manifest=retarget.retarget(obj, old_pool, new_pool, phase, runtime_class))
     try:
@@ -115,6 +115,12 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_
             if kind == "Pod" else None
         return Plan(obj, reason=str(ex), manifest=manifest)
     return Plan(obj, desired=desired, manifest=desired)
+
+
+def desired(live, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+    """What the live object should become now (itself when it is to be left alone): recomputed before each patch."""
+    wanted = plan(live, phase, old_pool, new_pool, runtime_class).desired
+    return live if wanted is None else wanted
 
 
 def plan_all(snapshot, findings, old_pool, new_pool, phase, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):

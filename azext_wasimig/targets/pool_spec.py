@@ -34,6 +34,7 @@ Dropped, and why:
 
 import re
 
+from azext_wasimig import inventory
 from azext_wasimig._consts import ARCH_LABEL, KRUSTLET_ARCH, STANDARD_RUNTIME, WASMTIME_LABEL_PREFIX
 
 PROVENANCE_TAG = "wasimig.migratedFrom"
@@ -133,16 +134,32 @@ def compare_existing(existing_pool, source_id):
     return "same" if value and str(value).lower() == str(source_id or "").lower() else "different"
 
 
-def check_existing(existing_pool, source_id, new_name):
-    """True when the pool to create is already there (re-run: nothing to do); False when absent;
-    ``PoolNameClash`` when another pool holds the name."""
+# What create-pool does about a pool already under the name (see existing_action).
+CREATE, UNCHANGED, WAIT, RESEND = "create", "unchanged", "wait", "resend"
+_DONE_STATES = {"succeeded"}
+_RESEND_STATES = {"failed", "canceled"}   # AKS's own advice for a Failed pool: send the same PUT again
+
+
+def existing_action(existing_pool, source_id, new_name):
+    """What to do about ``existing_pool`` (None: there is none) when creating ``new_name`` from ``source_id``:
+    ``CREATE``; ``UNCHANGED`` only for a pool made from it that AKS says is Succeeded; ``WAIT`` for one still being
+    made or changed (Creating, Updating, Scaling...); ``RESEND`` for one that Failed or was Canceled (the PUT is
+    idempotent). ``PoolNameClash`` when another pool holds the name."""
     if not existing_pool:
-        return False
-    if compare_existing(existing_pool, source_id) == "same":
-        return True
-    raise PoolNameClash(
-        f"A node pool named {new_name!r} already exists and was not made from {source_id}: "
-        "choose another --new-nodepool-name (or omit it to get a free derived one).")
+        return CREATE
+    if compare_existing(existing_pool, source_id) != "same":
+        raise PoolNameClash(
+            f"A node pool named {new_name!r} already exists and was not made from {source_id}: "
+            "choose another --new-nodepool-name (or omit it to get a free derived one).")
+    state = inventory.provisioning_state(existing_pool).lower()
+    if state in _DONE_STATES:
+        return UNCHANGED
+    return RESEND if state in _RESEND_STATES else WAIT
+
+
+def is_settled(pool):
+    """Whether AKS has finished with the pool (successfully or not): nothing is running on it."""
+    return inventory.provisioning_state(pool).lower() in _DONE_STATES | _RESEND_STATES
 
 
 def _is_wasi_label(key, value):

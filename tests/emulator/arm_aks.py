@@ -99,6 +99,7 @@ def put_pool(req: Request, sub: str, rg: str, cluster: str, pool: str) -> Respon
     state = req.state
     with state.lock:
         record, existing = _pool(req, sub, rg, cluster, pool)
+        _check_preconditions(req, existing)
         _refuse_if_busy(existing)
         clean = {k: v for k, v in props.items() if k not in resources.POOL_SERVER_FIELDS}
         _validate_pool(clean, existing, record)
@@ -115,6 +116,22 @@ def put_pool(req: Request, sub: str, rg: str, cluster: str, pool: str) -> Respon
         headers = state.ops.headers(op, req.base_url, req.api_version, state.settings["retryAfterMs"], False)
         return Response(200 if existing else 201, resources.pool_resource(record, record["subscriptionId"], target),
                         headers)
+
+
+def _check_preconditions(req: Request, pool: dict | None) -> None:
+    """The spec's `if-match` / `if-none-match` PUT headers with RFC 9110 13.1.1-2 semantics: `*` is any current
+    version; a list of (possibly weak, quoted) eTags matches the pool's properties.eTag."""
+    current = (pool or {}).get("properties", {}).get("eTag")
+    if_none_match, if_match = req.headers.get("If-None-Match"), req.headers.get("If-Match")
+    if if_none_match is not None and pool is not None and _matches(if_none_match, current):
+        raise errors.precondition_failed("If-None-Match", if_none_match)
+    if if_match is not None and (pool is None or not _matches(if_match, current)):
+        raise errors.precondition_failed("If-Match", if_match)
+
+
+def _matches(header: str, etag: str | None) -> bool:
+    tags = [t.strip() for t in header.split(",")]
+    return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags if t)
 
 
 def _refuse_if_busy(pool: dict | None) -> None:

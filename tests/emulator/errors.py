@@ -74,6 +74,12 @@ def last_system_pool(pool: str) -> ArmError:
                     "times.")
 
 
+def precondition_failed(header: str, value: str) -> ArmError:
+    # Paraphrase: ARM's RPC names the status (412) and code (PreconditionFailed) for a failed conditional request.
+    return ArmError(412, "PreconditionFailed",
+                    f"The condition '{header}: {value}' of the request is not met by the resource as it is now.")
+
+
 def property_change_not_allowed(prop: str) -> ArmError:
     return ArmError(400, "PropertyChangeNotAllowed", f"Changing property '{prop}' is not allowed.", target=prop)
 

@@ -24,12 +24,12 @@ class Arm:
         self.session.verify = handle.ca_path
         self.session.headers["Authorization"] = "Bearer test-token"
 
-    def call(self, method: str, path: str, body=None, params=None, api_version: str | None = None):
+    def call(self, method: str, path: str, body=None, params=None, api_version: str | None = None, headers=None):
         url = path if path.startswith("https://") else self.base + path
         query = dict(params or {})
         if "api-version=" not in url and api_version != "":
             query.setdefault("api-version", api_version or self.api_version)
-        return self.session.request(method, url, json=body, params=query, timeout=30)
+        return self.session.request(method, url, json=body, params=query, headers=headers, timeout=30)
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)

@@ -135,7 +135,10 @@ def test_parallel_cutover_rollback_moves_pods_and_restores_exactly(az, k8s_api, 
     assert "tolerations" not in pinned and spin["runtimeClassName"] == NEW_CLASS
     assert _template(k8s_api, namespace, "pinned")["metadata"]["annotations"] == {"team": "edge"}
     saved = json.loads(_get(k8s_api, namespace, "pinned")["metadata"]["annotations"][ORIGINAL])
-    assert saved["nodeSelector"] == {POOL_LABEL: old, TEST_LABEL: namespace}
+    before = original["pinned"]["spec"]["template"]["spec"]
+    assert saved == {"from": old, "to": new, "placement": {   # the move, and the placement as it was
+        "nodeSelector": {POOL_LABEL: old, TEST_LABEL: namespace}, "tolerations": before["tolerations"],
+        "annotations": {"alpha.wagi.krustlet.dev/modules": "{}"}}}
 
     versions = {n: _get(k8s_api, namespace, n)["metadata"]["generation"] for n in rows}   # spec changes only
     again = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "-o", "table").out

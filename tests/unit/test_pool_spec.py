@@ -196,17 +196,26 @@ def test_derive_finds_the_pool_a_previous_run_made():
     assert pool_spec.derive_pool_name("wasi", existing, old["id"]) == "wasi2"
 
 
-def test_rerun_with_same_provenance_is_a_no_op_and_a_stranger_clashes():
+@pytest.mark.parametrize("state, action", [
+    ("Succeeded", pool_spec.UNCHANGED), ("Failed", pool_spec.RESEND), ("Canceled", pool_spec.RESEND),
+    ("Creating", pool_spec.WAIT), ("Updating", pool_spec.WAIT), ("Scaling", pool_spec.WAIT), (None, pool_spec.WAIT),
+])
+def test_rerun_acts_on_what_aks_says_of_the_pool_it_made(state, action):
     old = wasi_pool("wasi")
     body, _ = pool_spec.replacement(old, cluster(), "newpool")
-    created = {"name": "newpool", "properties": {**body["properties"], "provisioningState": "Succeeded"}}
-    assert pool_spec.compare_existing(created, old["id"].upper()) == "same"
-    assert pool_spec.check_existing(created, old["id"], "newpool") is True
-    assert pool_spec.check_existing(None, old["id"], "newpool") is False
+    made = {"name": "newpool", "properties": {**body["properties"], "provisioningState": state}}
+    assert pool_spec.compare_existing(made, old["id"].upper()) == "same"
+    assert pool_spec.existing_action(made, old["id"], "newpool") == action
+    assert pool_spec.is_settled(made) == (action != pool_spec.WAIT)
+
+
+def test_no_pool_is_created_and_a_stranger_clashes():
+    old = wasi_pool("wasi")
+    assert pool_spec.existing_action(None, old["id"], "newpool") == pool_spec.CREATE
     stranger = example("AgentPoolsGet.json")
     assert pool_spec.compare_existing(stranger, old["id"]) == "different"
     with pytest.raises(pool_spec.PoolNameClash, match="already exists"):
-        pool_spec.check_existing(stranger, old["id"], "newpool")
+        pool_spec.existing_action(stranger, old["id"], "newpool")
 
 
 def test_flat_cluster_profile_is_accepted_and_gets_an_id_from_the_cluster():

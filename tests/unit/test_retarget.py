@@ -84,7 +84,7 @@ def test_krustlet_workload_parallel_and_cutover():
             {"key": rt.POOL_LABEL, "operator": "In", "values": [OLD, NEW]}]}]}}}
     assert meta["annotations"] == {"team": "edge"}
     saved = json.loads(parallel["metadata"]["annotations"][rt.ORIGINAL_PLACEMENT])
-    assert saved == rt.placement_of(krustlet_deployment())
+    assert saved == {"from": OLD, "to": NEW, "placement": rt.placement_of(krustlet_deployment())}
     cutover = rt.retarget(parallel, OLD, NEW, "cutover")
     assert template_spec(cutover)["nodeSelector"] == {"disk": "ssd", rt.POOL_LABEL: NEW}
     assert "affinity" not in template_spec(cutover)

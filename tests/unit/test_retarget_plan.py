@@ -158,17 +158,3 @@ def test_stranded_holds_a_cutover_onto_a_pool_without_nodes_but_not_a_parallel_r
     assert rp.stranded([rp.plan(moved, "cutover", OLD, NEW)], ClusterSnapshot(), "cutover", NEW) == [], \
         "unchanged: nothing is displaced"
 
-
-def test_the_replacement_pool_must_exist_and_not_be_wasi_except_for_a_rollback():
-    import pytest
-    from azure.cli.core import azclierror
-    from azext_wasimig import arm
-    cluster = {"name": "c"}
-    pools = [{"name": "std", "properties": {"workloadRuntime": "OCIContainer"}},
-             {"name": "wasi2", "properties": {"workloadRuntime": "WasmWasi"}}]
-    assert arm.require_replacement_pool(cluster, pools, "STD", "rg")["name"] == "std"
-    with pytest.raises(azclierror.ResourceNotFoundError, match="no node pool .gone. to move the workloads to"):
-        arm.require_replacement_pool(cluster, pools, "gone", "rg")
-    assert arm.require_replacement_pool(cluster, pools, "gone", "rg", must_exist=False) is None
-    with pytest.raises(azclierror.InvalidArgumentValueError, match="itself a WASI node pool"):
-        arm.require_replacement_pool(cluster, pools, "wasi2", "rg", must_exist=False)

@@ -1,0 +1,95 @@
+"""Waiting until something read again and again is as wanted (pure: the reader, clock and sleep are given).
+
+azure-cli's generic `wait` (WaitCommandOperation) loops ``for _ in range(0, timeout, interval)`` and, when the time
+is up, *returns* its CLIError instead of raising it: `--timeout 5` sleeps one whole 30 s interval and the command
+exits 0 printing ``{}``. Runbooks rely on `wait` failing when the time is up, so ours: reads, sleeps the next
+interval but never past the deadline, reads once more at the deadline, then raises ``WaitTimeout``.
+"""
+
+import itertools
+import time
+
+
+class WaitTimeout(Exception):
+    """The deadline passed; ``last`` is the last value read."""
+
+    def __init__(self, last, timeout):
+        super().__init__(f"still not done after {timeout} s")
+        self.last, self.timeout = last, timeout
+
+
+class WaitArgumentError(ValueError):
+    """The wait asked for makes no sense; the message says how to ask."""
+
+
+class ResourceFailed(Exception):
+    """What is waited for ended in a state it will not leave by itself (Failed, Canceled)."""
+
+    def __init__(self, state):
+        super().__init__(f"it is in provisioning state {state}")
+        self.state = state
+
+
+def backoff(first=1.0, factor=2.0, cap=15.0):
+    """Intervals for waiting on an operation of unknown length: 1, 2, 4, 8, 15, 15, ... seconds."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * factor, cap)
+
+
+def check_timing(interval, timeout):
+    """``WaitArgumentError`` unless the interval is at least a second and the timeout not negative."""
+    if interval is None or interval < 1:
+        raise WaitArgumentError(f"--interval {interval} is not valid: give the seconds between reads, at least 1.")
+    if timeout is None or timeout < 0:
+        raise WaitArgumentError(f"--timeout {timeout} is not valid: give the most seconds to wait, 0 or more.")
+
+
+def wait_until(read, done, intervals, timeout=None, clock=time.monotonic, sleep=time.sleep, on_read=None):
+    """``read()`` until ``done(value)`` is true, then return that value. Between reads sleep the next of
+    ``intervals`` (a number: always that), never past ``timeout`` seconds from now; at the deadline, one last read,
+    then ``WaitTimeout``. ``done`` may raise to stop early (e.g. ``ResourceFailed``)."""
+    intervals = itertools.repeat(intervals) if isinstance(intervals, (int, float)) else iter(intervals)
+    deadline = None if timeout is None else clock() + timeout
+    while True:
+        value = read()
+        if on_read:
+            on_read(value)
+        if done(value):
+            return value
+        pause = next(intervals)
+        if deadline is not None:
+            left = deadline - clock()
+            if left <= 0:
+                raise WaitTimeout(value, timeout)
+            pause = min(pause, left)
+        sleep(pause)
+
+
+FAILED_STATES = ("failed", "canceled")
+
+
+def state_of(resource):
+    """provisioningState of a resource as az shows it (top level, or under ``properties``); '' when absent."""
+    resource = resource or {}
+    state = resource.get("provisioningState") or (resource.get("properties") or {}).get("provisioningState")
+    return str(state or "")
+
+
+def condition(created=False, updated=False, deleted=False, exists=False, custom=None):
+    """``done(resource)`` for az's wait flags (``resource`` None: it does not exist). ``custom`` is a callable
+    resource -> truthy (az's --custom JMESPath). Raises ``ResourceFailed`` when waiting for created/updated and
+    the resource Failed, as azure-cli's generic wait does. ``WaitArgumentError`` when no flag is given."""
+    if not any((created, updated, deleted, exists, custom)):
+        raise WaitArgumentError("Say what to wait for: --created, --updated, --deleted, --exists or --custom "
+                                "JMESPATH.")
+
+    def done(resource):
+        if resource is None:
+            return bool(deleted)
+        state = state_of(resource).lower()
+        if (created or updated) and state in FAILED_STATES:
+            raise ResourceFailed(state_of(resource))
+        return bool(exists or ((created or updated) and state == "succeeded") or (custom and custom(resource)))
+    return done
