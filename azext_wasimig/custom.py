@@ -81,7 +81,7 @@ def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_
             logger.warning("Node pool '%s' already exists and was made from '%s': nothing to do.", name, old["name"])
             return _pool_result("unchanged", name, source, existing, [])
         if action == pool_spec.WAIT:
-            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run or no_wait)
+            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run, no_wait)
         body, notes = pool_spec.replacement(old, target.cluster, name, overrides, spin_shim)
     if action == pool_spec.RESEND:
         notes.insert(0, f"Node pool '{name}' (made from '{old['name']}') is in provisioning state {_state(existing)}: "
@@ -95,17 +95,17 @@ def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_
     return None if no_wait else _pool_result("created", name, source, created, notes)
 
 
-def _wait_for_earlier_run(cmd, target, name, source, existing, only_say):
+def _wait_for_earlier_run(cmd, target, name, source, existing, dry_run, no_wait):
     """The pool an earlier run started is still being made: wait for it (never call it unchanged while in flight);
-    with --no-wait or --dry-run, only say so."""
+    with --dry-run or --no-wait, only say so."""
     from azure.cli.core.azclierror import AzureResponseError
     from azext_wasimig import arm_pools
     from azext_wasimig.targets import pool_spec
-    logger.warning("Node pool '%s' is still being created or changed by AKS (provisioning state %s).", name,
-                   _state(existing))
-    if only_say:
+    note = (f"Node pool '{name}' is still being created or changed by AKS (provisioning state {_state(existing)}).")
+    logger.warning(note)
+    if dry_run or no_wait:
         logger.warning("Wait for it with: %s", arm_pools.resume_command(target, name))
-        return None
+        return _pool_result("wouldWait", name, source, existing, [note]) if dry_run else None
     pool = arm_pools.wait_until_settled(cmd, target, name)
     if pool_spec.existing_action(pool, source, name) != pool_spec.UNCHANGED:
         raise AzureResponseError(f"Node pool '{name}' ended in provisioning state {_state(pool)}.",
@@ -119,7 +119,7 @@ def _state(pool):
 
 
 def _pool_result(action, name, source, pool, notes):
-    """What create-pool prints: stable keys for runbooks (action: created | unchanged | wouldCreate)."""
+    """What create-pool prints: stable keys for runbooks (action: created | unchanged | wouldCreate | wouldWait)."""
     return {"action": action, "nodepoolName": name, "sourceNodepoolId": source, "notes": notes, "agentPool": pool}
 
 
@@ -275,9 +275,9 @@ def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_
     from azext_wasimig.kube import sources
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     nodepool_name = target.wasi_pool_name
-    options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name, subnet_id=subnet_id,
-                              dns_name_label=dns_name_label, spin_image=spin_image, image=image, dry_run=dry_run,
-                              no_wait=no_wait and not dry_run)
+    options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name,
+                              subnet_id=subnet_id, dns_name_label=dns_name_label, spin_image=spin_image, image=image,
+                              dry_run=dry_run, no_wait=no_wait and not dry_run)
     api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
     namespaces = {namespace for namespace, _, _ in workloads}
     taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)

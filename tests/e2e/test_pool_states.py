@@ -103,6 +103,7 @@ def test_dry_run_on_a_failed_pool_says_it_would_send_it_again(az, arm, fresh):
 def test_a_pool_still_being_made_is_not_unchanged(az, arm, fresh):
     result = create_pool(az, "stuck", "--no-wait")
     assert result.out.strip() == "" and "still being created" in result.err and "--created" in result.err
+    assert create_pool(az, "stuck", "--dry-run").json["action"] == "wouldWait"
     assert pool_puts(arm, "stuck") == []
 
 
