@@ -13,9 +13,9 @@ between runs is therefore replaced: the original wins.)
 
 An object saved by another move (two WASI pools moved to one new pool: ``wasia -> std2`` saved it,
 ``wasib -> std2`` is running) is never rewritten nor rolled back by this one: ``ForeignMove``. The
-earlier format saved the placement alone; such an annotation is taken as this move's when the
-object's pool placement is what this move makes of the saved original (parallel or cutover), and as
-another move's otherwise.
+earlier format saved the placement alone; such an annotation is taken as this move's when the saved
+original pins this old pool (or no pool) and the object's pool placement is what this move makes of
+it (parallel or cutover), and as another move's otherwise.
 
 - Pool pins on ``agentpool``/``kubernetes.azure.com/agentpool`` that name the old pool are
   removed from the nodeSelector and from node-affinity terms (an ``In`` naming the old pool is
