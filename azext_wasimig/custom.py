@@ -33,6 +33,7 @@ def _list_one_cluster(cmd, resource_group_name, cluster_name):
 
 def _list_all_subscriptions(cmd):
     from azext_wasimig import inventory
+    from azext_wasimig._errors import azure_failures
     from azext_wasimig._progress import progress
     from azext_wasimig.arm import list_clusters, visible_subscriptions
     subscriptions = visible_subscriptions(cmd.cli_ctx)
@@ -45,10 +46,15 @@ def _list_all_subscriptions(cmd):
             report(f"{len(finished)}/{len(subscriptions)} subscriptions searched")
 
         records, failures = inventory.find_in_subscriptions(
-            sorted(subscriptions), lambda sub: list_clusters(cmd.cli_ctx, sub), on_done=on_done)
-    for subscription_id, error in sorted(failures.items()):
-        logger.warning("Skipped subscription %s (%s): %s", subscription_id, subscriptions[subscription_id],
-                       _first_line(error))
+            sorted(subscriptions), lambda sub: list_clusters(cmd.cli_ctx, sub), azure_failures(), on_done=on_done)
+    reasons = [f"{sub} ({subscriptions[sub]}): {_first_line(error)}" for sub, error in sorted(failures.items())]
+    if subscriptions and len(failures) == len(subscriptions):
+        from azure.cli.core.azclierror import AzureResponseError
+        raise AzureResponseError("No subscription could be searched:\n  " + "\n  ".join(reasons),
+                                 recommendation="Fix the cause named for each (access, throttling), or search one "
+                                                "subscription with --subscription.")
+    for reason in reasons:
+        logger.warning("Skipped subscription %s", reason)
     return records
 
 
@@ -187,11 +193,10 @@ def _take_snapshot(api, namespace=None):
     from azext_wasimig.kube import rest, snapshot
     try:
         taken = snapshot.take(api, namespace=namespace)
-    except rest.KubeApiError as ex:
+    except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
         scope = f"namespace '{namespace}'" if namespace else "all namespaces"
-        raise rest.as_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
-                                f"list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses in {scope}") \
-            from ex
+        rest.raise_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
+                             f"list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses in {scope}")
     logger.info("Read the cluster with %d API calls", taken.api_calls)
     return taken
 

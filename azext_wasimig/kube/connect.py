@@ -141,10 +141,11 @@ def _load_configuration(config, context_name, user, base_path, source):
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import KubeConfigLoader
     from azure.cli.core.azclierror import ValidationError
-    from azext_wasimig.kube import exec_plugin
+    from azext_wasimig.kube import exec_plugin, rest
     exec_plugin.install()   # the kubeconfig's exec plugin, if any, runs now and on refresh: without stdin, bounded
     configuration = client.Configuration()
     configuration.connection_pool_maxsize = CONNECTION_POOL_SIZE
+    configuration.retries = rest.urllib3_retries()   # re-sending is rest.call's decision alone
     before = set(_loader_temp_files().values())
     try:
         with _loader_errors() as errors:

@@ -10,6 +10,7 @@ from azext_wasimig._consts import POOL_LABELS
 from azext_wasimig.kube import rest
 
 MAX_PARALLEL_LISTS = 8
+CORDON_ATTEMPTS = 5     # reads and patches of one node when others keep changing it (409 Conflict)
 
 
 def node_name(node):
@@ -47,19 +48,33 @@ def cordon(api_client, nodes, unschedulable=True):
     changed = []
     verb = "cordoning" if unschedulable else "uncordoning"
     for name in [n if isinstance(n, str) else node_name(n) for n in nodes]:
-        path = f"/api/v1/nodes/{name}"
         try:
-            current = rest.call(api_client, "GET", path)
-            if bool((current.get("spec") or {}).get("unschedulable")) == unschedulable:
-                continue
-            # merge patch: null removes the field, which is how kubectl leaves an uncordoned node
-            rest.call(api_client, "PATCH", path, body={"spec": {"unschedulable": True if unschedulable else None}},
-                      content_type="application/merge-patch+json")
+            if _set_unschedulable(api_client, name, unschedulable):
+                changed.append(name)
         except Exception as ex:  # pylint: disable=broad-except
-            raise rest.as_cli_error(ex, f"{verb} node {name}", api_client.configuration.host,
-                                    "get and patch nodes") from ex
-        changed.append(name)
+            rest.raise_cli_error(ex, f"{verb} node {name}", api_client.configuration.host, "get and patch nodes")
     return changed
+
+
+def _set_unschedulable(api_client, name, unschedulable):
+    """Patch one node unless it already is as wanted; True when patched. The patch carries the resourceVersion
+    read just before, so the transport may retry it (a 5xx) without risk, and a node changed in between (409) is
+    read again."""
+    path = f"/api/v1/nodes/{name}"
+    for attempt in range(1, CORDON_ATTEMPTS + 1):
+        current = rest.call(api_client, "GET", path)
+        if bool((current.get("spec") or {}).get("unschedulable")) == unschedulable:
+            return False
+        # merge patch: null removes the field, which is how kubectl leaves an uncordoned node
+        patch = {"metadata": {"resourceVersion": (current.get("metadata") or {}).get("resourceVersion")},
+                 "spec": {"unschedulable": True if unschedulable else None}}
+        try:
+            rest.call(api_client, "PATCH", path, body=patch, content_type="application/merge-patch+json")
+            return True
+        except rest.KubeApiError as ex:
+            if ex.status != 409 or attempt == CORDON_ATTEMPTS:
+                raise
+    return False
 
 
 def pods_on_nodes(api_client, names):
@@ -84,14 +99,16 @@ def can_i(api_client, verb, resource, namespace=None, subresource=None, group=""
         attributes["subresource"] = subresource
     review = rest.call(api_client, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                        body={"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                             "spec": {"resourceAttributes": attributes}})
+                             "spec": {"resourceAttributes": attributes}},
+                       idempotent=True)   # a review stores nothing: asking twice is safe
     return bool((review.get("status") or {}).get("allowed"))
 
 
 def missing_drain_permissions(api_client, namespaces):
     """The RBAC rights a drain of pods in ``namespaces`` lacks, as readable strings (empty: all there).
 
-    Asked before anything changes, so a forbidden drain fails without having cordoned a node.
+    Asked before anything changes, so a forbidden drain fails without having cordoned a node. A review that
+    fails is an error, never a yes: the drain would otherwise start on rights nobody checked.
     """
     wanted = [("patch", "nodes", None, None)]
     wanted += [("create", "pods", ns, "eviction") for ns in sorted(set(namespaces))]
@@ -99,8 +116,10 @@ def missing_drain_permissions(api_client, namespaces):
     for verb, resource, namespace, subresource in wanted:
         try:
             allowed = can_i(api_client, verb, resource, namespace, subresource)
-        except rest.KubeApiError:
-            allowed = True   # the server cannot answer reviews: let the real call tell
+        except Exception as ex:  # pylint: disable=broad-except
+            rest.raise_cli_error(ex, "checking the identity's rights with a SelfSubjectAccessReview",
+                                 api_client.configuration.host, "create selfsubjectaccessreviews "
+                                 "(authorization.k8s.io), which every signed-in identity normally may")
         if not allowed:
             where = f" in namespace {namespace}" if namespace else ""
             missing.append(f"`{verb}` on `{resource}{'/' + subresource if subresource else ''}`{where}")

@@ -7,9 +7,52 @@ The ApiClient still does the work that matters: TLS, the bearer token (refreshed
 """
 
 import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
 
 # (connect, read) seconds: an unreachable server fails in seconds, not after the OS's TCP timeout.
 REQUEST_TIMEOUT = (10, 60)
+# What a retry can cure: API Priority and Fairness (429) and a server or its load balancer in trouble (5xx).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A 410 Expired continue token restarts the list from the beginning, this many times at most.
+MAX_LIST_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How ``call`` retries an idempotent request: at most ``attempts`` tries, and no retry that would start more
+    than ``budget`` seconds after the first try. Waits double from ``initial`` up to ``maximum`` (with jitter), or
+    are what the server's Retry-After asks, capped at ``retry_after_max``."""
+    attempts: int = 5
+    budget: float = 45.0
+    initial: float = 0.5
+    maximum: float = 8.0
+    retry_after_max: float = 30.0
+
+    def wait(self, retry, retry_after=None):
+        """Seconds to wait before retry number ``retry`` (1, 2, ...)."""
+        if retry_after is not None:
+            return min(self.retry_after_max, max(0.0, retry_after))
+        return min(self.maximum, self.initial * 2 ** (retry - 1)) * random.uniform(0.8, 1.2)
+
+
+RETRY = RetryPolicy()
+
+
+def urllib3_retries():
+    """The connection pool's own retries: only failed connects, which never reached the server (urllib3's
+    default, also for POST). urllib3 never re-sends a request the server may have seen; ``call`` decides that
+    (read errors on idempotent requests), so one place counts and spaces the attempts."""
+    from urllib3.util.retry import Retry
+    return Retry(total=None, connect=3, read=0, redirect=3, status=0, other=0)
+
+
+class ListError(Exception):
+    """A list that paging cannot finish: the server repeats a continue token, or keeps expiring it."""
 
 
 class KubeApiError(Exception):
@@ -46,12 +89,69 @@ class KubeApiError(Exception):
             return None
 
 
-def call(api_client, method, path, query=None, body=None, timeout=REQUEST_TIMEOUT, content_type=None):
+def is_idempotent(method, body=None):
+    """GET, and a PATCH that carries ``metadata.resourceVersion`` (sent twice, the second is refused with 409
+    rather than applied again). POST (evictions) and unconditioned patches are not."""
+    if method == "GET":
+        return True
+    metadata = body.get("metadata") if method == "PATCH" and isinstance(body, dict) else None
+    return bool(isinstance(metadata, dict) and metadata.get("resourceVersion"))
+
+
+def call(api_client, method, path, query=None, body=None, timeout=REQUEST_TIMEOUT, content_type=None,
+         idempotent=None, retry=RETRY):
     """One request; returns the decoded JSON answer (``{}`` when empty) or raises KubeApiError.
 
-    Connection failures surface as urllib3 exceptions (MaxRetryError, ...); ``connect.describe_connection_error``
-    turns them into a message naming the server.
+    An idempotent request (``is_idempotent``, or ``idempotent=True`` from a caller that knows, e.g. an access
+    review) is retried on 429, 5xx and a dropped connection, as ``retry`` says. Connection failures surface as
+    urllib3 exceptions (MaxRetryError, ...); ``describe_connection_error`` words them.
     """
+    retryable = is_idempotent(method, body) if idempotent is None else idempotent
+    started, attempt = time.monotonic(), 1
+    while True:
+        try:
+            return _call_once(api_client, method, path, query, body, timeout, content_type)
+        except Exception as ex:  # pylint: disable=broad-except  # _retry_wait decides; anything else re-raised
+            wait = _retry_wait(ex, attempt, time.monotonic() - started, retry) if retryable else None
+            if wait is None:
+                raise
+            logger.info("%s %s: %s; retry %d in %.1f s", method, path, describe_error(ex), attempt, wait)
+            time.sleep(wait)
+            attempt += 1
+
+
+def _retry_wait(error, attempt, elapsed, retry):
+    """Seconds to wait before trying again after ``error``, or None when it is not to be retried."""
+    if attempt >= retry.attempts:
+        return None
+    if isinstance(error, KubeApiError):
+        if error.status not in RETRY_STATUSES:
+            return None
+        wait = retry.wait(attempt, error.retry_after)
+    elif is_dropped_connection(error):
+        wait = retry.wait(attempt)
+    else:
+        return None
+    return wait if elapsed + wait <= retry.budget else None
+
+
+def describe_error(error):
+    """A short reason for a failed call: the HTTP status and the server's message, or the connection trouble."""
+    if isinstance(error, KubeApiError):
+        return f"HTTP {error.status} {error.server_message or error.reason}".strip()
+    if isinstance(error, ListError):
+        return str(error)
+    return describe_connection_error(error)
+
+
+def is_dropped_connection(error):
+    """The connection was reset or closed under a request (the server may have seen it)."""
+    import urllib3.exceptions as u3
+    reason = getattr(error, "reason", None) if isinstance(error, u3.MaxRetryError) else error
+    return isinstance(reason, (u3.ProtocolError, ConnectionResetError, ConnectionAbortedError))
+
+
+def _call_once(api_client, method, path, query, body, timeout, content_type):
     headers = {"Accept": "application/json"}
     if body is not None:
         headers["Content-Type"] = content_type or "application/json"
@@ -75,24 +175,60 @@ def _decode(data):
         return data.decode("utf-8", "replace")[:500] if isinstance(data, bytes) else str(data)[:500]
 
 
-def iter_items(api_client, path, query=None, page_size=500, on_page=None):
+def iter_items(api_client, path, query=None, *, on_restart, page_size=500, on_page=None):
     """Yield every item of a list call, one page at a time (``limit`` + ``continue``, like kubectl's chunking),
-    so a caller can process a page before the next arrives. ``on_page()`` is called once per request."""
-    query = dict(query or {}, limit=page_size)
+    so a caller can process a page before the next arrives. ``on_page()`` is called once per request.
+
+    A continue token the server no longer knows (410 Expired: the list took longer than etcd keeps history)
+    restarts the list from the beginning, as the API server asks: ``on_restart()`` is called first, and the caller
+    drops what it was given so far. A token the server hands out twice would page forever: ListError instead.
+    """
+    for restart in range(MAX_LIST_RESTARTS + 1):
+        try:
+            yield from _pages(api_client, path, dict(query or {}, limit=page_size), on_page)
+            return
+        except _ContinueExpired as expired:
+            if restart == MAX_LIST_RESTARTS:
+                raise ListError(f"Listing {path} failed: the server expired the continue token (HTTP 410) "
+                                f"{MAX_LIST_RESTARTS + 1} times, each time the list restarted.") from expired.error
+            logger.info("GET %s: continue token expired (HTTP 410); listing again from the start", path)
+            on_restart()
+
+
+class _ContinueExpired(Exception):
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _pages(api_client, path, query, on_page):
+    sent = set()
     while True:
-        answer = call(api_client, "GET", path, query=query)
+        try:
+            answer = call(api_client, "GET", path, query=query)
+        except KubeApiError as ex:
+            if ex.status == 410 and "continue" in query:
+                raise _ContinueExpired(ex) from ex
+            raise
         if on_page:
             on_page()
         yield from answer.get("items") or []
         token = (answer.get("metadata") or {}).get("continue")
         if not token:
             return
+        if token in sent:
+            raise ListError(f"Listing {path} failed: the server sent a continue token it had already sent, so "
+                            f"paging would never end (after {len(sent) + 1} pages).")
+        sent.add(token)
         query["continue"] = token
 
 
 def list_all(api_client, path, query=None, page_size=500):
-    """Every item of a list call, following ``continue`` tokens."""
-    return list(iter_items(api_client, path, query, page_size))
+    """Every item of a list call, following ``continue`` tokens (and starting again on 410 Expired)."""
+    items = []
+    for item in iter_items(api_client, path, query, on_restart=items.clear, page_size=page_size):
+        items.append(item)
+    return items
 
 
 def describe_connection_error(error):
@@ -125,6 +261,10 @@ def _first_line(value):
 def as_cli_error(error, what, server, permission=None):
     """An azclierror for a failed call while doing ``what``; ``permission`` names the RBAC right a 403 lacks."""
     from azure.cli.core import azclierror
+    if isinstance(error, ListError):
+        return azclierror.AzureResponseError(f"{error} This happened while {what} on {server}.",
+                                             recommendation="Run the command again; if it persists, check what "
+                                                            "sits between here and the API server (a proxy).")
     if not isinstance(error, KubeApiError):
         if is_connection_error(error):
             return azclierror.AzureConnectionError(
@@ -147,6 +287,14 @@ def as_cli_error(error, what, server, permission=None):
     if error.status == 404:
         return azclierror.ResourceNotFoundError(f"Not found while {what}: {detail}")
     return azclierror.AzureResponseError(f"The API server answered HTTP {error.status} while {what}: {detail}")
+
+
+def raise_cli_error(error, what, server, permission=None):
+    """Raise ``as_cli_error`` of an API, paging or connection failure; anything else (a bug) as it is."""
+    mapped = as_cli_error(error, what, server, permission)
+    if mapped is error:
+        raise error
+    raise mapped from error
 
 
 def is_connection_error(error):

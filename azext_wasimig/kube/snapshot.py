@@ -96,7 +96,7 @@ def take(api_client, namespace=None, page_size=PAGE_SIZE):
         path = _collection_path(resource, version, namespace)
         for item in _list_all(api_client, snapshot, resource.plural, path, page_size):
             item["kind"], item["apiVersion"] = resource.kind, version
-            snapshot.add(_slim(item))
+            snapshot.add(item)
     return snapshot
 
 
@@ -135,11 +135,14 @@ def _collection_path(resource, version, namespace):
 
 
 def _list_all(api_client, snapshot, plural, path, page_size):
-    """Every item of a collection, counting the requests per kind; the caller slims each item as its page
-    arrives, so raw pages never pile up."""
+    """Every item of a collection, counting the requests per kind. Each item is slimmed as its page arrives, so
+    raw pages never pile up; a list that restarts (410 Expired) drops what the first try had read."""
     def count_page():
         snapshot.calls[plural] = snapshot.calls.get(plural, 0) + 1
-    return rest.iter_items(api_client, path, page_size=page_size, on_page=count_page)
+    items = []
+    for item in rest.iter_items(api_client, path, page_size=page_size, on_page=count_page, on_restart=items.clear):
+        items.append(_slim(item))
+    return items
 
 
 def _slim(obj):

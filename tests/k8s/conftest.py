@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.k8s.faultproxy import start_fault_proxy, stop_fault_proxy
 from tests.k8s.harness import FakeKubelet, exists, remove_namespace, wait_for
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "k8s-test-env"
@@ -127,3 +128,22 @@ def namespace(k8s_api, request):
              "the namespace's default ServiceAccount")
     yield name
     remove_namespace(k8s_api, name)
+
+
+@pytest.fixture(scope="session")
+def fault_proxy_server(k8s_env, tmp_path_factory):
+    proxy = start_fault_proxy(k8s_env.kubeconfig, tmp_path_factory.mktemp("fault-proxy"))
+    yield proxy
+    stop_fault_proxy(proxy)
+
+
+@pytest.fixture
+def fault_proxy(fault_proxy_server, tmp_path):
+    """The fault-injecting proxy in front of the control plane (tests/k8s/faultproxy.py), with no rules and an empty
+    log; ``kubeconfig_path`` is a kubeconfig file for it (the API server's token), for ``--kubeconfig``."""
+    fault_proxy_server.clear()
+    path = tmp_path / "proxy-kubeconfig"
+    path.write_text(fault_proxy_server.kubeconfig())
+    fault_proxy_server.kubeconfig_path = path
+    yield fault_proxy_server
+    fault_proxy_server.clear()
