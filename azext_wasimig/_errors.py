@@ -43,6 +43,14 @@ def cli_error_for(error, what):
     return azclierror.AzureConnectionError(f"Could not reach Azure while {what}: {detail}")
 
 
+def azure_failures():
+    """What Azure's answers raise: azure-core's errors, and the azclierrors ``raise_cli_error`` makes of them.
+    A bug (TypeError, KeyError...) is none of these and must not pass for a service failure."""
+    from azure.cli.core.azclierror import AzCLIError
+    from azure.core.exceptions import AzureError
+    return AzureError, AzCLIError
+
+
 def raise_cli_error(error, what):
     """Re-raise an azure-core HTTP/connection error as an azclierror; anything else unchanged."""
     from azure.core.exceptions import AzureError

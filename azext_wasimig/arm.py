@@ -14,6 +14,7 @@ def as_dict(model):
 
 def list_clusters(cli_ctx, subscription_id, resource_group_name=None):
     """Every cluster of a subscription (or one resource group) as dicts: one paged list call."""
+    from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_managed_clusters
     from azext_wasimig._errors import raise_cli_error
     client = cf_managed_clusters(cli_ctx, subscription_id=subscription_id)
@@ -21,18 +22,19 @@ def list_clusters(cli_ctx, subscription_id, resource_group_name=None):
     try:
         pages = client.list_by_resource_group(resource_group_name) if resource_group_name else client.list()
         return [as_dict(cluster) for cluster in pages]
-    except Exception as ex:  # pylint: disable=broad-except
+    except AzureError as ex:   # only Azure's answers: a bug here must not read as a failed subscription
         raise_cli_error(ex, f"listing the AKS clusters in {scope}")
 
 
 def visible_subscriptions(cli_ctx):
     """{subscription id: display name} of every enabled subscription the signed-in identity can see."""
+    from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_subscriptions
     from azext_wasimig._errors import raise_cli_error
     try:
         # azure-mgmt-resource models are msrest models: read attributes (as_dict() would be snake_case).
         found = list(cf_subscriptions(cli_ctx).list())
-    except Exception as ex:  # pylint: disable=broad-except
+    except AzureError as ex:
         raise_cli_error(ex, "listing the subscriptions you can see")
     visible = {}
     for sub in found:

@@ -33,6 +33,7 @@ class DrainOptions:
     poll_interval: float = 1.0           # how often a node is listed to see which evicted pods are gone
     retry_initial: float = 0.5           # first back-off after a 429 (doubles up to retry_max)
     retry_max: float = 2.0
+    wait_error_limit: float = 30.0       # a node's pod list failing this long in a row stops the drain, naming why
 
     @classmethod
     def from_cli(cls, drain_timeout_minutes=30, force=False, delete_emptydir_data=False, grace_period=None,

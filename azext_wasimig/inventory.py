@@ -124,12 +124,13 @@ def sort_records(records):
     return sorted(records, key=key)
 
 
-def find_in_subscriptions(subscription_ids, list_clusters, max_workers=MAX_PARALLEL_SUBSCRIPTIONS,
+def find_in_subscriptions(subscription_ids, list_clusters, recoverable, max_workers=MAX_PARALLEL_SUBSCRIPTIONS,
                           on_done=None):
     """Query several subscriptions concurrently (bounded); one failing subscription spoils nothing.
 
     ``list_clusters(subscription_id)`` returns the subscription's clusters as dicts. Returns
-    ``(records, failures)`` where failures maps a subscription id to the exception it raised.
+    ``(records, failures)`` where failures maps a subscription id to the exception it raised, if that is one of
+    the ``recoverable`` types (the service's answers); anything else is a bug and propagates.
     ``on_done(subscription_id, error_or_None)`` is called as each subscription finishes (progress).
     """
     records, failures = [], {}
@@ -145,7 +146,7 @@ def find_in_subscriptions(subscription_ids, list_clusters, max_workers=MAX_PARAL
             try:
                 records.extend(future.result())
                 error = None
-            except Exception as ex:  # pylint: disable=broad-except  # reported per subscription
+            except recoverable as ex:  # reported per subscription
                 failures[subscription_id] = error = ex
             if on_done:
                 on_done(subscription_id, error)

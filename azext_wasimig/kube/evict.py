@@ -56,6 +56,7 @@ class Evictor:
         self._pdbs = {}                 # namespace -> PDB dicts (cached: only names are needed after the first look)
         self._seq = itertools.count()
         self._gone_per_node = {}        # node -> [pods gone, pods to move], for progress messages
+        self._poll_errors = {}          # node -> (first failure, last error) of its failing pod lists
 
     # --- entry point ---------------------------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ class Evictor:
 
     def _coordinate(self, pods, deadline):
         loop = EvictionLoop(pods, self._seq)
+        self._poll_errors = loop.poll_errors
         with ThreadPoolExecutor(max_workers=max(1, self.options.max_parallel),
                                 thread_name_prefix="wasimig-evict") as pool:
             try:
@@ -141,8 +143,8 @@ class Evictor:
         # StatusCause.Type is serialised as "reason"
         if error.status == 403 and any(c.get("reason") == "NamespaceTerminating" for c in error.causes):
             return "retry"               # kubectl retries these too: the namespace controller deletes the pod
-        if error.status == 403:
-            return "forbidden"
+        if error.status in (401, 403):
+            return "forbidden"           # the credentials will not get better by waiting: stop, naming why
         return "retry" if error.status in TRANSIENT_STATUSES else "failed"
 
     def _uids_on_node(self, node):
@@ -188,12 +190,28 @@ class Evictor:
         loop.schedule(pod, when)
 
     def _after_poll(self, loop, node, future):
-        loop.next_poll[node] = self.clock() + self.options.poll_interval
+        now = self.clock()
+        loop.next_poll[node] = now + self.options.poll_interval
         try:
             present = future.result()
-        except Exception:  # pylint: disable=broad-except  # a failed poll is retried at the next interval
+        except Exception as ex:  # pylint: disable=broad-except  # retried at the next interval, for a while
+            self._poll_failed(loop, node, ex, now)
             return
+        loop.poll_errors.pop(node, None)
         self._report_gone(node, len(loop.settle(node, present)))
+
+    def _poll_failed(self, loop, node, error, now):
+        """A failed node list is tried again at the next interval; one failing for ``wait_error_limit`` seconds in
+        a row (401/403 after a failed token refresh, a server that stays down) stops the drain, naming the cause,
+        instead of waiting out the drain timeout. A bug (not an API or connection error) stops it at once."""
+        if not isinstance(error, (rest.KubeApiError, rest.ListError)) and not rest.is_connection_error(error):
+            raise error
+        since, _ = loop.poll_errors.setdefault(node, (now, None))
+        loop.poll_errors[node] = (since, rest.describe_error(error))
+        if now - since >= self.options.wait_error_limit:
+            rest.raise_cli_error(error, f"listing the pods of node {node} to see which evicted pods are gone "
+                                        f"(failing for {now - since:.0f} s)", self.api.configuration.host,
+                                 "list pods in all namespaces")
 
     # --- progress ------------------------------------------------------------------------------------------
 
@@ -220,8 +238,10 @@ class Evictor:
             path = f"/apis/{self.group_version}/namespaces/{namespace}/poddisruptionbudgets"
             try:
                 items = rest.list_all(self.api, path)
-            except rest.KubeApiError:
-                items = []               # may not read PDBs: the 429 cause still names the budget
+            except Exception as ex:  # pylint: disable=broad-except  # "no PDBs" would claim nothing blocks
+                rest.raise_cli_error(ex, f"reading the PodDisruptionBudgets of namespace '{namespace}'",
+                                     self.api.configuration.host,
+                                     f"list poddisruptionbudgets (policy) in namespace '{namespace}'")
             for pdb in items:
                 pdb.setdefault("metadata", {}).setdefault("namespace", namespace)
             self._pdbs[namespace] = items
@@ -272,7 +292,7 @@ class Evictor:
                          "message": p.message, "attempts": p.attempts} for p in blocked],
             "failed": [{"pod": p.key, "node": p.node, "status": p.status, "message": p.message}
                        for p in by_state.get("failed", [])],
-            "timedOut": [{"pod": p.key, "node": p.node, "reason": _timeout_reason(p, self.options)}
+            "timedOut": [{"pod": p.key, "node": p.node, "reason": _timeout_reason(p, self.options, self._poll_errors)}
                          for p in by_state.get("terminating", []) + [p for p in queued if p.status != 429]],
             "warnings": [{"pod": d.key, "warnings": d.reasons} for d in plan.to_evict if d.reasons],
         }
@@ -282,7 +302,9 @@ class Evictor:
         return summary
 
 
-def _timeout_reason(pod, options):
+def _timeout_reason(pod, options, poll_errors):
+    if pod.state == "terminating" and pod.node in poll_errors:
+        return f"evicted, but listing its node's pods kept failing until the drain timeout ({poll_errors[pod.node][1]})"
     if pod.state == "terminating":
         grace = "its own grace period" if options.grace_period is None else f"grace period {options.grace_period}s"
         return f"evicted, but still terminating when the drain timeout ran out ({grace})"

@@ -35,6 +35,7 @@ class EvictionLoop:
     def __init__(self, pods, seq):
         self.seq = seq                 # tie-breaker for the heap (pods do not compare)
         self.due, self.waiting, self.next_poll, self.running, self.gates = [], {}, {}, {}, {}
+        self.poll_errors = {}          # node -> (time of its first failed list in a row, last error)
         for pod in pods:
             if pod.state == "terminating":
                 self.await_gone(pod)

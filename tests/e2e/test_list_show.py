@@ -86,6 +86,26 @@ def test_list_all_subscriptions_warns_about_a_forbidden_one_and_lists_the_rest(a
     assert listed == {TRICKY, LOCKED, EMPTY}
 
 
+def test_list_all_subscriptions_fails_naming_each_when_every_subscription_failed(az, estate, arm):
+    estate(ESTATES / "tricky.yaml")
+    arm.add_faults({"method": "GET", "path": "/managedClusters$", "status": 403, "times": -1})
+    result = az("aks", "wasi-migrate", "list", "--all-subscriptions", expect=1)
+    assert "No subscription could be searched" in result.err
+    assert all(sub in result.err for sub in (TRICKY, LOCKED, EMPTY)) and "Traceback" not in result.err
+
+
+def test_list_all_subscriptions_does_not_pass_a_bug_off_as_a_skipped_subscription(az, estate, arm):
+    estate(ESTATES / "tricky.yaml")
+    cluster = {"id": f"/subscriptions/{TRICKY}/resourceGroups/rg/providers/Microsoft.ContainerService/"
+                     "managedClusters/odd", "name": "odd", "location": "westeurope",
+               "properties": {"agentPoolProfiles": "not a list"}}   # a shape the inventory code trips over
+    arm.add_faults({"method": "GET", "path": f"/subscriptions/{TRICKY}/providers/.*/managedClusters$",
+                    "status": 200, "body": {"value": [cluster]}, "times": -1})
+    result = az("aks", "wasi-migrate", "list", "--all-subscriptions", expect=None)
+    assert result.rc != 0 and "Skipped subscription" not in result.err
+    assert "AttributeError" in result.err, "a bug shows as az's unexpected error, with its traceback"
+
+
 def test_a_single_forbidden_subscription_is_an_error(az, estate):
     estate(ESTATES / "tricky.yaml")
     result = az("aks", "wasi-migrate", "list", "--subscription", LOCKED, expect=1)

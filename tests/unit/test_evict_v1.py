@@ -26,6 +26,8 @@ class ScriptedApiServer:
     def __init__(self, eviction_version="v1", linger=0.0, delay=0.0):
         self.eviction_version, self.linger, self.delay = eviction_version, linger, delay
         self.pods, self.pdbs, self.evictions = {}, [], {}
+        self.pod_lists = []            # answers for the next pod lists (node polls), used in turn; then the real one
+        self.pdb_list = None           # an answer for PDB lists instead of self.pdbs
         self.requests, self.bodies, self.in_flight, self.max_in_flight = [], [], 0, 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -81,12 +83,17 @@ class ScriptedApiServer:
                 {"name": "pods", "namespaced": True, "kind": "Pod", "verbs": ["list"]},
                 {"name": "pods/eviction", "namespaced": True, "kind": "Eviction", "verbs": ["create"],
                  **({"group": "policy", "version": self.eviction_version} if self.eviction_version else {})}]}
+        if path == "/api/v1/pods" and self.pod_lists:
+            with self.lock:   # the last answer repeats
+                return self.pod_lists.pop(0) if len(self.pod_lists) > 1 else self.pod_lists[0]
         if path == "/api/v1/pods":
             node = re.search(r"spec.nodeName%3D([^&]+)|spec\.nodeName=([^&]+)", query)
             node = node.group(1) or node.group(2)
             with self.lock:
                 items = [p for p in self.pods.values() if p["spec"]["nodeName"] == node]
             return 200, {"kind": "PodList", "metadata": {}, "items": items}
+        if PDB_PATH.match(path) and self.pdb_list:
+            return self.pdb_list
         if PDB_PATH.match(path):
             return 200, {"kind": "PodDisruptionBudgetList", "metadata": {}, "items": self.pdbs}
         match = EVICTION_PATH.match(path)
@@ -218,6 +225,42 @@ def test_403_is_a_permission_error_naming_pods_eviction(server):
         run(server, [server.add_pod("web-a")])
     assert "pods/eviction" in str(caught.value) and "`create` on `pods/eviction`" in caught.value.recommendations[0]
     assert "scripted-token" not in str(caught.value)
+
+
+def test_401_on_an_eviction_stops_the_drain_naming_the_credentials(server):
+    server.evictions["web-a"] = [status(401, "Unauthorized", "Unauthorized")]
+    with pytest.raises(azclierror.UnauthorizedError) as caught:
+        run(server, [server.add_pod("web-a")])
+    assert "HTTP 401" in str(caught.value) and "scripted-token" not in str(caught.value)
+
+
+def test_node_lists_failing_with_401_stop_the_wait_after_the_bound_naming_the_cause(server):
+    server.linger = 30.0                                  # never gone: only the failing lists can end the wait
+    server.pod_lists = [status(401, "Unauthorized", "Unauthorized")]   # every poll, for good
+    with pytest.raises(azclierror.UnauthorizedError) as caught:
+        run(server, [server.add_pod("web-a")], timeout=60.0, wait_error_limit=0.3)
+    assert "listing the pods of node wasi-0" in str(caught.value) and "HTTP 401" in str(caught.value)
+
+
+def test_node_lists_failing_for_a_moment_do_not_stop_the_drain(server):
+    server.pod_lists = [status(403, "Forbidden", "x")] * 2 + [(200, {"kind": "PodList", "metadata": {}, "items": []})]
+    summary = run(server, [server.add_pod("web-a")], wait_error_limit=5.0)
+    assert summary["complete"] and summary["evicted"] == ["apps/web-a"]
+
+
+def test_a_wait_cut_by_the_drain_timeout_says_the_node_lists_were_failing(server):
+    server.linger = 30.0
+    server.pod_lists = [status(403, "Forbidden", "cannot list pods")]
+    summary = run(server, [server.add_pod("web-a")], timeout=0.5, wait_error_limit=60.0)
+    assert "listing its node's pods kept failing" in summary["timedOut"][0]["reason"]
+    assert "HTTP 403 cannot list pods" in summary["timedOut"][0]["reason"]
+
+
+def test_a_dry_run_that_cannot_read_pdbs_fails_naming_the_right(server):
+    server.pdb_list = status(403, "Forbidden", 'poddisruptionbudgets.policy is forbidden: User "dev" cannot list')
+    with pytest.raises(azclierror.ForbiddenError) as caught:
+        run(server, [server.add_pod("web-a")], dry_run=True)
+    assert "list poddisruptionbudgets" in caught.value.recommendations[0]
 
 
 def test_other_errors_fail_that_pod_only(server):

@@ -141,7 +141,7 @@ def test_find_in_subscriptions_reports_failures_and_keeps_the_rest():
             raise PermissionError("403 AuthorizationFailed")
         return clusters[sub]
 
-    records, failures = inventory.find_in_subscriptions(["s1", "s2", "s3"], list_clusters,
+    records, failures = inventory.find_in_subscriptions(["s1", "s2", "s3"], list_clusters, (PermissionError,),
                                                         on_done=lambda s, e: done.append((s, e is None)))
     assert [r["name"] for r in records] == ["w1", "w3"]
     assert list(failures) == ["s2"] and isinstance(failures["s2"], PermissionError)
@@ -163,9 +163,19 @@ def test_find_in_subscriptions_runs_concurrently_but_bounded():
             running[0] -= 1
         return []
 
-    inventory.find_in_subscriptions([f"s{i}" for i in range(10)], list_clusters, max_workers=3)
+    inventory.find_in_subscriptions([f"s{i}" for i in range(10)], list_clusters, (), max_workers=3)
     assert peak[0] == 3
 
 
+def test_a_bug_in_one_subscription_is_not_reported_as_a_failed_subscription():
+    def list_clusters(sub):
+        if sub == "s2":
+            raise PermissionError("403 AuthorizationFailed")
+        return [{"name": "c", "properties": {"agentPoolProfiles": "not a list"}}]   # -> AttributeError below
+
+    with pytest.raises(AttributeError):
+        inventory.find_in_subscriptions(["s1", "s2"], list_clusters, (PermissionError,))
+
+
 def test_find_in_no_subscription_is_empty():
-    assert inventory.find_in_subscriptions([], lambda s: []) == ([], {})
+    assert inventory.find_in_subscriptions([], lambda s: [], ()) == ([], {})
