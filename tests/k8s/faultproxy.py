@@ -16,7 +16,8 @@ expressions on the path and the raw query; the first rule that matches (and has 
 with method, path, query, status (None for a reset) and fault (the rule's action name, or None).
 ``page_size = N`` makes the API server page lists N items at a time (the proxy lowers each ``limit`` it forwards),
 so a handful of test objects spans several pages with real continue tokens. ``kubeconfig()`` is a kubeconfig for
-the proxy (its own CA inline, the API server's token); ``clear()`` drops the rules, the log and the page size. ``start_fault_proxy(kubeconfig_path, state_dir)`` starts one in a thread (see conftest).
+the proxy (its own CA inline, the API server's token); ``clear()`` drops the rules, the log and the page size.
+``start_fault_proxy(kubeconfig_path, state_dir)`` starts one in a thread (see the conftest's ``fault_proxy``).
 """
 
 from __future__ import annotations
