@@ -112,9 +112,10 @@ def test_drain_whose_credentials_stop_working_fails_naming_the_401(az, k8s_api, 
 
 
 def test_drain_dry_run_that_cannot_read_pdbs_fails_naming_the_right(az, k8s_api, namespace, pools, fault_proxy):
-    wasi, _, _ = pools
+    wasi, _, add_std = pools
     _deployment(k8s_api, namespace, 1)
     _wait_ready(k8s_api, namespace, "web", 1)
+    add_std()                                  # somewhere to land, so the pod is one the drain would evict
     fault_proxy.add_rule("GET", "/poddisruptionbudgets$", status(403, message="poddisruptionbudgets.policy is "
                                                                              "forbidden"), times=-1)
     result = migrate(az, "drain", wasi, fault_proxy, "--dry-run", expect=1)
