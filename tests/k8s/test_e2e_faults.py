@@ -10,14 +10,26 @@ Wait loops and permission checks: an error that persists surfaces, naming its ca
 import pytest
 
 from tests.k8s.faultproxy import after, expired, repeat_continue, reset, status
-from tests.k8s.harness import wait_for
-from tests.k8s.test_drain_live import _create, _deployment, _pods, _unschedulable, _wait_ready
-from tests.k8s.test_e2e_drain import CLUSTER, RG, SUB, drain_subscription, pools_fixture  # noqa: F401  (fixtures)
+from tests.k8s.harness import aks_owner, wait_for
+from tests.k8s.test_drain_live import TEST_LABEL, _create, _deployment, _pods, _unschedulable, _wait_ready
+from tests.k8s.test_e2e_drain import CLUSTER, RG, SUB, drain_subscription, estate  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
 PODS = r"^/api/v1/pods$"
 HANG_GUARD = 120      # seconds: a command that would page or wait forever fails the test instead of hanging it
+
+
+@pytest.fixture(name="pools")
+def pools_fixture(arm, drain_subscription, namespace, kubelet):
+    """This test's WASI pool (2 nodes) in ARM and in the cluster, its nodes' providerIDs naming the ARM cluster (what
+    binds a --kubeconfig to -g/-n when the server is not the cluster's fqdn); ``add_std`` adds the standard pool's
+    nodes, so replicas start on the WASI nodes and have somewhere to go."""
+    owner, labels = aks_owner(SUB, RG, CLUSTER), {TEST_LABEL: namespace}
+    wasi, std = f"{namespace}-w", f"{namespace}-s"
+    kubelet.add_pool(wasi, 2, labels=labels, owner=owner)
+    arm.set_estate(estate(wasi, std))
+    return wasi, std, lambda: kubelet.add_pool(std, 2, labels=labels, owner=owner)
 
 
 def migrate(az, verb, pool, proxy, *args, expect=0):
