@@ -104,20 +104,24 @@ type: command
 short-summary: Mark every node of a WASI pool unschedulable, so no new pod lands there.
 long-summary: >
     Nodes are found by their pool label (kubernetes.azure.com/agentpool). Idempotent: a node already cordoned
-    is left as it is and not reported as changed. Refuses a pool that is not a WASI pool unless --force.
+    is left as it is and not reported as changed. Asks first unless --yes (--dry-run never asks). Refuses a
+    pool that is not a WASI pool unless --force, and a System pool always.
 examples:
   - name: Cordon the WASI pool, after checking what would change.
     text: |
         az aks wasi-migrate cordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool --dry-run
-        az aks wasi-migrate cordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool
+        az aks wasi-migrate cordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool --yes
 """
 
 helps["aks wasi-migrate uncordon"] = """
 type: command
 short-summary: Make every node of a WASI pool schedulable again (the way back after a cordon).
+long-summary: >
+    Asks first unless --yes (--dry-run never asks). Refuses a pool that is not a WASI pool unless --force, and a
+    System pool always.
 examples:
   - name: Undo a cordon.
-    text: az aks wasi-migrate uncordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool
+    text: az aks wasi-migrate uncordon -g MyResourceGroup -n MyCluster --nodepool-name wasipool --yes
 """
 
 helps["aks wasi-migrate drain"] = """
@@ -125,12 +129,14 @@ type: command
 short-summary: Cordon a WASI pool and evict its pods without dropping below any PodDisruptionBudget.
 long-summary: >
     The semantics of `kubectl drain`: cordon first; DaemonSet and mirror pods are skipped; bare pods are
-    refused unless --force; pods with emptyDir need --delete-emptydir-data. Pods are evicted through the
+    refused unless --force, which deletes them for good (nothing recreates a bare pod); pods with emptyDir need
+    --delete-emptydir-data, which loses that data. Asks first, naming what those flags delete, unless --yes. Pods are evicted through the
     Eviction API (policy/v1, or policy/v1beta1 where the server has no v1), never deleted behind a
     PodDisruptionBudget's back; a 429 from a budget is retried with backoff until --drain-timeout runs out.
     Evictions run concurrently, and the command waits until each evicted pod is gone. It ends with a summary
     (evicted, skipped and why, blocked and by which budget) and exits with code 1 naming every pod it could not
-    evict in time. Run it again after an interruption: it carries on where it stopped.
+    evict in time. Run it again after an interruption: it carries on where it stopped. Ctrl-C says what was done
+    (the nodes stay cordoned; uncordon undoes that).
     Before anything changes, it checks that every pod it would evict has somewhere to go: a Ready, uncordoned
     node outside the pool that the pod's nodeSelector, required node affinity, tolerations and RuntimeClass
     (its scheduling, as the API server merges it) admit. Pods still pinned to the pool (by its labels, or by
@@ -192,7 +198,8 @@ long-summary: >
     resourceVersion and is retried on a conflict. Bare pods and Jobs cannot be changed in place: they are
     reported as skipped (--export-dir writes manifests to recreate them, without the pod's nodeName). The
     --export-dir folder is checked before anything changes; its files get mode 0600, and a file already there is
-    kept unless --overwrite. Cutover and rollback ask for confirmation unless --yes. The old pool must be a WASI pool and the new one a standard pool, as Azure says.
+    kept unless --overwrite. Every phase asks for confirmation before it changes a workload, unless --yes
+    (--dry-run never asks). The old pool must be a WASI pool and the new one a standard pool, as Azure says.
     Before any change, every workload it would change must be able to run on a Ready, uncordoned node of the new
     pool, judged by its new nodeSelector, node affinity, tolerations and RuntimeClass; otherwise nothing is
     changed and each such workload is named with the reason (a dry run only warns). The default --runtime-class
@@ -204,7 +211,7 @@ examples:
   - name: See the change as diffs, then let pods run on both pools.
     text: |
         az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel --dry-run --query "[].diff" -o tsv
-        az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel -o table
+        az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel --yes -o table
   - name: Pin the workloads to the new pool, without a prompt (runbooks).
     text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --yes
   - name: Go back to the original placement.

@@ -97,9 +97,11 @@ def load_arguments(self, _):
     for verb in ("cordon", "uncordon"):
         with self.argument_context(f"aks wasi-migrate {verb}") as c:
             c.argument("force", options_list=["--force"], action="store_true",
-                       help="Also act on a pool that is not a WASI pool.")
+                       help="Also act on a User pool that is not a WASI pool (never on a System pool).")
             c.argument("dry_run", options_list=["--dry-run"], action="store_true",
-                       help="Show which nodes would change and change nothing.")
+                       help="Show which nodes would change and change nothing (never asks).")
+            c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                       help="Do not prompt for confirmation.")
 
     with self.argument_context("aks wasi-migrate drain") as c:
         c.argument("drain_timeout", options_list=["--drain-timeout"], type=int,
@@ -165,4 +167,4 @@ def load_arguments(self, _):
         c.argument("overwrite", options_list=["--overwrite"], action="store_true",
                    help="Replace manifests already in the --export-dir folder (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
-                   help="Do not prompt for confirmation (cutover and rollback ask).")
+                   help="Do not prompt for confirmation (every phase asks before it changes a workload).")

@@ -1,8 +1,40 @@
 """Argument validators: they run after parsing, before any call to Azure, and raise azclierror types."""
 
+# Names as AKS's REST spec has them (path parameters of Microsoft.ContainerService managedClusters/agentPools):
+# resourceGroupName 1-90 characters (ARM: letters, digits, '-', '_', '.', '(' and ')', not ending with '.');
+# resourceName (the cluster) ^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$; the agent pool name is
+# pool_spec.POOL_NAME_RULE. ARM matches names case-insensitively, so pools are looked up in any case.
+_RESOURCE_GROUP = r"^[-\w._()]{0,89}[-\w_()]$"
+_CLUSTER_NAME = r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$"
+
+
+def validate_names(namespace):
+    """Every resource name given is one ARM could hold, before it goes into a request's URL path."""
+    import re
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    from azext_wasimig.targets import pool_spec
+    pool_rule = re.compile(pool_spec.POOL_NAME_RULE.pattern, re.IGNORECASE)
+    checks = (("resource_group_name", "--resource-group/-g", re.compile(_RESOURCE_GROUP),
+               "up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'"),
+              ("aci_resource_group", "--aci-resource-group", re.compile(_RESOURCE_GROUP),
+               "up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'"),
+              ("cluster_name", "--name/-n", re.compile(_CLUSTER_NAME),
+               "1 to 63 letters, digits, '-' and '_', starting and ending with a letter or digit"),
+              ("nodepool_name", "--nodepool-name", pool_rule,
+               "1 to 12 letters and digits, starting with a letter"),
+              ("new_nodepool_name", "--new-nodepool-name", pool_rule,
+               "1 to 12 letters and digits, starting with a letter"))
+    for attr, flag, rule, shape in checks:
+        value = getattr(namespace, attr, None)
+        if value is not None and not rule.match(value):
+            raise InvalidArgumentValueError(
+                f"{flag} {value!r} is not a valid name: {shape}. Check the spelling "
+                "(az aks list -o table shows the clusters, az aks nodepool list their pools).")
+
 
 def validate_list_scope(namespace):
     from azure.cli.core.azclierror import MutuallyExclusiveArgumentError, RequiredArgumentMissingError
+    validate_names(namespace)
     cluster = getattr(namespace, "cluster_name", None)
     group = getattr(namespace, "resource_group_name", None)
     if cluster and not group:
@@ -13,17 +45,42 @@ def validate_list_scope(namespace):
         raise MutuallyExclusiveArgumentError(
             "--all-subscriptions cannot be combined with --resource-group/-g or --name/-n. "
             "Drop --all-subscriptions to look in one resource group, or drop -g/-n to search every subscription.")
+    if getattr(namespace, "all_subscriptions", False) and "--subscription" in _given_options(namespace):
+        raise MutuallyExclusiveArgumentError(
+            "--all-subscriptions searches every subscription, so --subscription would be ignored. "
+            "Drop --subscription to search them all, or drop --all-subscriptions to list only that one.")
+
+
+def _cli_ctx(namespace):
+    """The CLI context of the command being validated (None outside az, e.g. in unit tests)."""
+    cmd = getattr(namespace, "cmd", None) or getattr(namespace, "_cmd", None)
+    return getattr(cmd, "cli_ctx", None)
+
+
+def _given_options(namespace):
+    """The options typed on the command line (az records them for telemetry as safe_params)."""
+    cli_ctx = _cli_ctx(namespace)
+    return (cli_ctx.data.get("safe_params") or []) if cli_ctx is not None else []
 
 
 def validate_create_pool(namespace):
-    """Everything that can be checked without Azure: the new name, counts, zones, VM size, labels."""
+    """Everything that can be checked without Azure: the names, counts, zones, VM size, labels."""
     from azext_wasimig._errors import user_errors
     from azext_wasimig.targets import pool_spec
+    validate_names(namespace)
     namespace.labels = parse_labels(getattr(namespace, "labels", None))
     with user_errors(pool_spec.PoolSpecError):
-        if namespace.new_nodepool_name:
+        if namespace.new_nodepool_name is not None:   # '' is a mistake, not "derive one"
             pool_spec.validate_pool_name(namespace.new_nodepool_name, namespace.nodepool_name)
         pool_spec.check_overrides(vars(namespace))
+    _dry_run_wins_over_no_wait(namespace)
+
+
+def _dry_run_wins_over_no_wait(namespace):
+    """--dry-run starts no operation, so there is nothing for --no-wait to skip waiting for; but az discards a
+    --no-wait command's output, which would hide the dry run. The preview the user asked for wins."""
+    if getattr(namespace, "dry_run", False):
+        namespace.no_wait = False
 
 
 def parse_labels(pairs):
@@ -31,11 +88,16 @@ def parse_labels(pairs):
     from azure.cli.core.azclierror import InvalidArgumentValueError
     if pairs is None:
         return None
+    from azext_wasimig.targets import pool_spec
     labels = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise InvalidArgumentValueError(f"--labels {pair!r} is not key=value: write e.g. --labels team=payments")
+        problem = pool_spec.label_problem(key, value)
+        if problem:
+            raise InvalidArgumentValueError(f"--labels {pair!r} is not a Kubernetes node label: {problem}. "
+                                            "Write e.g. --labels team=payments example.com/tier=web")
         labels[key] = value
     return labels
 
@@ -52,12 +114,14 @@ def validate_cluster_access(namespace):
 
 
 def validate_cordon(namespace):
+    validate_names(namespace)
     validate_cluster_access(namespace)
 
 
 def validate_scan_source(namespace):
     """Either --manifests, or a cluster (-g and -n); never both."""
     from azure.cli.core.azclierror import MutuallyExclusiveArgumentError, RequiredArgumentMissingError
+    validate_names(namespace)
     validate_cluster_access(namespace)
     cluster_given = namespace.resource_group_name or namespace.cluster_name
     if namespace.manifests and (cluster_given or namespace.admin or namespace.kubeconfig):
@@ -71,12 +135,12 @@ def validate_scan_source(namespace):
 def validate_drain(namespace):
     """--drain-timeout and --grace-period make sense before anything is touched."""
     from azext_wasimig import drain
+    validate_names(namespace)
     validate_cluster_access(namespace)
     drain.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
 
 
 _DNS_LABEL = r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$"
-_RESOURCE_GROUP = r"^[-\w._()]{0,89}[-\w_()]$"
 _K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 
 
@@ -86,6 +150,7 @@ def validate_create_aci(namespace):
     from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
     from azext_wasimig._errors import user_errors
     from azext_wasimig.targets import aci_spec
+    validate_names(namespace)
     validate_cluster_access(namespace)
     with user_errors(aci_spec.InvalidTarget):
         namespace.workloads = [aci_spec.parse_workload_ref(ref) for ref in namespace.workloads or []]
@@ -94,6 +159,10 @@ def validate_create_aci(namespace):
                                             namespace.dns_name_label)
     if namespace.aci_location:
         namespace.aci_location = location
+    _dry_run_wins_over_no_wait(namespace)
+    if not namespace.dry_run and _cli_ctx(namespace) is not None:   # before any request: each one would be logged
+        from azext_wasimig import aci
+        aci.refuse_logged_policy_requests(_cli_ctx(namespace))
     several = len(set(namespace.workloads)) > 1
     for flag, value in (("--image", namespace.image), ("--dns-name-label", namespace.dns_name_label)):
         if value and several:
@@ -103,10 +172,6 @@ def validate_create_aci(namespace):
         raise InvalidArgumentValueError(
             f"--dns-name-label {namespace.dns_name_label!r} is not valid: 3 to 60 lowercase letters, digits and "
             "hyphens, starting with a letter (a replica number is added when there are several replicas).")
-    if namespace.aci_resource_group and not re.match(_RESOURCE_GROUP, namespace.aci_resource_group):
-        raise InvalidArgumentValueError(
-            f"--aci-resource-group {namespace.aci_resource_group!r} is not a resource group name: up to 90 letters, "
-            "digits, '-', '_', '.', '(' and ')', not ending with '.'.")
     for flag, value in (("--image", namespace.image), ("--spin-image", namespace.spin_image)):
         if value is not None and (not value.strip() or any(c.isspace() for c in value)):
             raise InvalidArgumentValueError(
@@ -118,6 +183,7 @@ def validate_retarget(namespace):
     import os
     import re
     from azure.cli.core.azclierror import InvalidArgumentValueError
+    validate_names(namespace)
     validate_cluster_access(namespace)
     if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
         raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
@@ -133,6 +199,7 @@ def validate_wait(namespace):
     """A condition to wait for, an interval of at least a second, a timeout of 0 or more, a JMESPath that parses."""
     from azext_wasimig import waiting
     from azext_wasimig._errors import user_errors
+    validate_names(namespace)
     with user_errors(waiting.WaitArgumentError):
         waiting.check_timing(namespace.interval, namespace.timeout)
         waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,

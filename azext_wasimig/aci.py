@@ -136,22 +136,42 @@ def result(key, action, groups, options, reason="", notes=()):
 def create_all(cmd, resolved, sources, options):
     """One result per workload (see ``result``): created, unchanged, wouldCreate or failed."""
     from azext_wasimig._client_factory import cf_container_groups
-    if not options.dry_run:
-        refuse_logged_policy_requests(cmd.cli_ctx)
     client = cf_container_groups(cmd.cli_ctx)
     return [_one(cmd, client, key, obj, finding, sources, options) for key, obj, finding in resolved]
 
 
 def refuse_logged_policy_requests(cli_ctx):
     """--acquire-policy-token/--change-reference make the CLI send each PUT body to acquirePolicyToken through
-    its raw-request helper, which --debug logs in full, Secret values included: refuse that one combination."""
+    its raw-request helper, which logs the body in full (Secret values included) at INFO: refuse that combination
+    when the log goes anywhere (--verbose, --debug, or az's log file). Called by the validator, before any
+    request."""
     import logging
     policy = cli_ctx.data.get("_acquire_policy_token") or cli_ctx.data.get("_change_reference")
-    if policy and logging.getLogger("cli.azure.cli.core.util").isEnabledFor(logging.DEBUG):
+    if policy and written_somewhere(RAW_REQUEST_LOGGER, logging.INFO):
         from azure.cli.core.azclierror import MutuallyExclusiveArgumentError
         raise MutuallyExclusiveArgumentError(
-            "With --acquire-policy-token or --change-reference, --debug would log the container-group bodies with "
-            "their Secret values. Nothing was created: drop --debug and run the command again.")
+            "With --acquire-policy-token or --change-reference, az logs each container-group body it sends for a "
+            "policy token, Secret values included, and logging is on (--verbose, --debug or az's log file). "
+            "Nothing was created: drop --verbose/--debug (and turn the log file off with 'az config set "
+            "logging.enable_log_file=no') and run the command again.")
+
+
+RAW_REQUEST_LOGGER = "cli.azure.cli.core.util"   # azure.cli.core.util._log_request
+
+
+def written_somewhere(logger_name, level):
+    """True when a record of ``level`` from ``logger_name`` reaches a handler. knack sets every CLI logger to DEBUG
+    and filters in its handlers (the console one by --verbose/--debug, the log file's at DEBUG), so the logger's
+    own level, or isEnabledFor, says nothing about whether a record is written."""
+    import logging
+    logger = logging.getLogger(logger_name)
+    while logger is not None:
+        if any(level >= handler.level for handler in logger.handlers):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return False
 
 
 def _one(cmd, client, key, obj, finding, sources, options):  # pylint: disable=too-many-return-statements

@@ -6,13 +6,14 @@ def load_command_table(self, _):
                                        pool_list_table_format, pool_show_table_format, retarget_table_format,
                                        scan_table_format)
     from azext_wasimig._validators import (validate_cordon, validate_create_aci, validate_create_pool,
-                                           validate_drain, validate_list_scope, validate_retarget,
+                                           validate_drain, validate_list_scope, validate_names, validate_retarget,
                                            validate_scan_source, validate_wait)
 
     with self.command_group("aks wasi-migrate", is_preview=True) as g:
         g.custom_command("list", "wasi_list", table_transformer=pool_list_table_format,
                          validator=validate_list_scope)
-        g.custom_show_command("show", "wasi_show", table_transformer=pool_show_table_format)
+        g.custom_show_command("show", "wasi_show", table_transformer=pool_show_table_format,
+                              validator=validate_names)
         g.custom_command("scan", "wasi_scan", table_transformer=scan_table_format, validator=validate_scan_source)
         g.custom_command("cordon", "wasi_cordon", table_transformer=cordon_table_format, validator=validate_cordon)
         g.custom_command("uncordon", "wasi_uncordon", table_transformer=cordon_table_format,

@@ -228,30 +228,35 @@ def _fail_with_findings(findings):
 
 def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
                       allow_other_pool=False):
-    """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster."""
+    """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster
+    (and, whatever --force says, not a System pool)."""
     from azext_wasimig import arm
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
-                                allow_other_pool=allow_other_pool)
+                                allow_other_pool=allow_other_pool, acting_on_pool=True)
     return target, arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
 
 
-def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
+def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
                 admin=False, kubeconfig=None, context=None):
-    return _set_unschedulable(cmd, True, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+    return _set_unschedulable(cmd, True, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
                               admin, kubeconfig, context)
 
 
-def wasi_uncordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False,
+def wasi_uncordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
-    return _set_unschedulable(cmd, False, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+    return _set_unschedulable(cmd, False, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
                               admin, kubeconfig, context)
 
 
-def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, force, dry_run,
+def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
                        admin, kubeconfig, context):
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig import drain
     from azext_wasimig.kube import pool_drain
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
                                     allow_other_pool=force)
+    if not dry_run:
+        user_confirmation(drain.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
     return pool_drain.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
 
 
@@ -264,13 +269,24 @@ def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_time
     options = drain.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context)
     if not dry_run:
-        user_confirmation(f"Cordon every node of WASI pool '{target.wasi_pool_name}' of cluster "
-                          f"'{target.cluster_name}' and evict its pods (PodDisruptionBudgets are honoured)?", yes=yes)
-    summary = pool_drain.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
+        user_confirmation(drain.drain_question(target.wasi_pool_name, target.cluster_name, options), yes=yes)
+    try:
+        summary = pool_drain.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
+    except pool_drain.DrainInterrupted as ex:
+        raise _interrupted_error(ex, target.resource_group, target.cluster_name) from None
     error = drain.incomplete_error(summary)
     if error:
         raise error
     return summary
+
+
+def _interrupted_error(interrupted, resource_group_name, cluster_name):
+    """Ctrl-C in a drain: say what was done and how to carry on or undo (az itself would print nothing)."""
+    from azure.cli.core.azclierror import ManualInterrupt
+    undo = (f"az aks wasi-migrate uncordon -g {resource_group_name} -n {cluster_name} "
+            f"--nodepool-name {interrupted.pool} --yes")
+    return ManualInterrupt(str(interrupted), recommendation=f"Run the same drain command again to carry on, or "
+                                                            f"'{undo}' to make the nodes schedulable again.")
 
 
 def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,

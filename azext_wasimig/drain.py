@@ -236,6 +236,27 @@ def unfinished_pods(summary):
     return rows
 
 
+def cordon_question(unschedulable, pool, cluster):
+    """What cordon (``unschedulable``) or uncordon asks before changing the pool's nodes."""
+    if unschedulable:
+        return (f"Cordon every node of node pool '{pool}' of cluster '{cluster}'? No new pod is scheduled there "
+                "until uncordon; pods already there keep running.")
+    return f"Uncordon every node of node pool '{pool}' of cluster '{cluster}'? New pods may be scheduled there again."
+
+
+def drain_question(pool, cluster, options):
+    """What drain asks first, naming what the chosen flags destroy."""
+    lines = [f"Cordon every node of WASI pool '{pool}' of cluster '{cluster}' and evict its pods "
+             "(PodDisruptionBudgets are honoured; controllers recreate their pods elsewhere)."]
+    if options.force:
+        lines.append("--force: pods that no controller manages (bare pods) are deleted for good, nothing "
+                     "recreates them; pods that can land nowhere else are evicted anyway, their replacements stay "
+                     "Pending (--dry-run lists both).")
+    if options.delete_emptydir_data:
+        lines.append("--delete-emptydir-data: the data in the evicted pods' emptyDir volumes is lost.")
+    return "\n".join(lines + ["Continue?"])
+
+
 def incomplete_error(summary):
     """An azclierror naming every pod the drain could not move (None when the drain is complete)."""
     rows = unfinished_pods(summary)

@@ -81,11 +81,13 @@ def _is_system(pool):
 
 
 def resolve(cluster, pools, resource_group, nodepool_name=None, new_nodepool_name=None, allow_other=False,
-            new_pool_must_exist=True):
-    """The ``MigrationTarget`` for what the user named; ``TargetError`` for anything that does not fit."""
+            new_pool_must_exist=True, acting_on_pool=False):
+    """The ``MigrationTarget`` for what the user named; ``TargetError`` for anything that does not fit.
+    ``acting_on_pool``: the command changes the old pool's nodes (cordon, uncordon, drain), which is never done
+    to a System pool, whatever ``allow_other`` says."""
     pools = tuple(pools)
     where = _Where(resource_group, cluster.get("name"))
-    wasi = _old_pool(pools, nodepool_name, where, allow_other) if nodepool_name else None
+    wasi = _old_pool(pools, nodepool_name, where, allow_other, acting_on_pool) if nodepool_name else None
     new, missing = None, None
     if new_nodepool_name:
         new = _new_pool(pools, new_nodepool_name, where, must_exist=new_pool_must_exist)
@@ -103,11 +105,16 @@ class _Where:
         return f"az aks wasi-migrate list -g {self.resource_group} -n {self.cluster_name}"
 
 
-def _old_pool(pools, name, where, allow_other):
+def _old_pool(pools, name, where, allow_other, acting_on_pool=False):
     pool = find_pool(pools, name)
     if pool is None:
         raise PoolNotFound(f"Cluster '{where.cluster_name}' has no node pool '{name}'. Run '{where.list_command}' "
                            "to see its WASI pools.")
+    if acting_on_pool and _is_system(pool):
+        raise PoolUnfit(f"Node pool '{pool['name']}' of cluster '{where.cluster_name}' is a System node pool: it runs "
+                        "the cluster's own pods, and this extension never cordons, uncordons or drains one, --force "
+                        "included. Nothing was changed.",
+                        recommendation=f"Run '{where.list_command}' to see the cluster's WASI pools.")
     flat = inventory.flatten_agent_pool(pool)
     if not inventory.is_wasi_pool(flat) and not allow_other:
         runtime = flat.get("workloadRuntime") or "OCIContainer (the default)"

@@ -172,11 +172,14 @@ def notes(plans, snapshot, phase, old_pool, new_pool):
 
 
 def confirmation(plans, phase, cluster_name, old_pool, new_pool):
-    """The question to ask before changing production placement (cutover, rollback), or '' (nothing to ask)."""
+    """The question to ask before changing production placement (any phase), or '' (nothing to change)."""
     count = sum(1 for p in plans if p.changes)
-    if not count or phase == "parallel":
+    if not count:
         return ""
-    if phase == "cutover":
+    if phase == "parallel":
+        what = (f"let {count} workload(s) of cluster '{cluster_name}' run on node pool '{new_pool}' as well as on "
+                f"'{old_pool}'")
+    elif phase == "cutover":
         what = f"pin {count} workload(s) of cluster '{cluster_name}' to node pool '{new_pool}' only"
     else:
         what = (f"restore the original placement of {count} workload(s) of cluster '{cluster_name}' (back on WASI "

@@ -75,9 +75,9 @@ def parallel_steps():
         ("Phase 3, parallel run: what retarget would change (one diff per object)",
          ["retarget", *POOL, "--new-nodepool-name", NEW, "--phase", "parallel", "--runtime-class", SPINKUBE,
           "--dry-run", "--query", "[].diff", "-o", "tsv"]),
-        ("Both pools may serve while the new one is compared",
+        ("Both pools may serve while the new one is compared (--yes for runbooks)",
          ["retarget", *POOL, "--new-nodepool-name", NEW, "--phase", "parallel", "--runtime-class", SPINKUBE,
-          "-o", "table"]),
+          "--yes", "-o", "table"]),
     ]
 
 

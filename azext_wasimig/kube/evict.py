@@ -48,6 +48,15 @@ def eviction_body(pod, group_version, grace_period=None):
     return body
 
 
+class EvictionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while evicting (still a KeyboardInterrupt to whoever does not know it): the pods this run evicted,
+    and those it had not evicted yet."""
+
+    def __init__(self, evicted, not_evicted):
+        super().__init__(f"interrupted after evicting {len(evicted)} pod(s)")
+        self.evicted, self.not_evicted = evicted, not_evicted
+
+
 class Evictor:
     def __init__(self, api_client, options, progress=None, clock=time.monotonic):
         self.api, self.options, self.clock = api_client, options, clock
@@ -71,7 +80,12 @@ class Evictor:
             return self._dry_run(plan, started)
         pods = [PodProgress(d) for d in plan.to_evict + plan.to_wait]
         self._announce(plan)
-        self._coordinate(pods, deadline=started + self.options.timeout)
+        try:
+            self._coordinate(pods, deadline=started + self.options.timeout)
+        except KeyboardInterrupt:
+            moved = [p for p in pods if p.decision.action == drain.EVICT and p.state in ("gone", "terminating")]
+            raise EvictionInterrupted(sorted(p.key for p in moved),
+                                      sorted(p.key for p in pods if p.state in ("queued", "failed"))) from None
         return self._summary(plan, pods, started)
 
     def _discover(self):

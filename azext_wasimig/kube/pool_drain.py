@@ -6,12 +6,13 @@ Order of a drain, chosen so that a drain that cannot work changes nothing:
      (read only);                                   6. evict (Evictor) and return its summary.
   3. refuse early: refused pods (bare, emptyDir, or
      nowhere to land, without flags) or missing RBAC rights;
-A dry run stops after 2 and reports what would be evicted and what blocks.
+A dry run stops after 2 and reports what would be evicted and what blocks. Ctrl-C from 4 on raises
+DrainInterrupted, which says what was done (nodes left cordoned, pods evicted so far).
 """
 
 from azext_wasimig import drain
 from azext_wasimig.kube import nodes as kube_nodes
-from azext_wasimig.kube.evict import EVICT_PERMISSION, Evictor
+from azext_wasimig.kube.evict import EVICT_PERMISSION, EvictionInterrupted, Evictor
 from azext_wasimig.kube.landing import Landing
 
 
@@ -50,11 +51,40 @@ def drain_pool(api_client, pool, options, progress=None):
     if options.dry_run or first.refused:
         return dict(evictor.run(first), pool=pool, cordoned=[])
     _require_permissions(api_client, {d.pod["metadata"]["namespace"] for d in first.to_evict})
-    cordoned = kube_nodes.cordon(api_client, names)
-    if cordoned:
-        progress(f"pool {pool}: cordoned {', '.join(cordoned)}")
-    final = _plan_for(api_client, names, options, landing)
-    return dict(evictor.run(final), pool=pool, cordoned=cordoned)
+    try:
+        cordoned = kube_nodes.cordon(api_client, names)
+        if cordoned:
+            progress(f"pool {pool}: cordoned {', '.join(cordoned)}")
+        final = _plan_for(api_client, names, options, landing)
+        return dict(evictor.run(final), pool=pool, cordoned=cordoned)
+    except EvictionInterrupted as ex:
+        raise DrainInterrupted(pool, names, ex.evicted, ex.not_evicted) from None
+    except KeyboardInterrupt:
+        raise DrainInterrupted(pool, names) from None
+
+
+class DrainInterrupted(KeyboardInterrupt):
+    """Ctrl-C once the drain has started changing things; its message says what was done."""
+
+    def __init__(self, pool, nodes, evicted=None, not_evicted=None):
+        super().__init__(pool)
+        self.pool, self.nodes, self.evicted, self.not_evicted = pool, nodes, evicted, not_evicted
+
+    def __str__(self):
+        nodes = ", ".join(self.nodes)
+        if self.evicted is None:
+            return (f"Drain of pool '{self.pool}' interrupted while cordoning: some of its nodes ({nodes}) may be "
+                    "cordoned; no pod was evicted.")
+        return (f"Drain of pool '{self.pool}' interrupted. Its nodes stay cordoned (nothing new is scheduled "
+                f"there): {nodes}. Evicted so far (their controllers recreate them elsewhere): "
+                f"{_pods(self.evicted)}. Not evicted yet: {_pods(self.not_evicted)}.")
+
+
+def _pods(keys, shown=10):
+    if not keys:
+        return "none"
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return f"{len(keys)} pod(s): {', '.join(keys[:shown])}{more}"
 
 
 def _require_permissions(api_client, namespaces):

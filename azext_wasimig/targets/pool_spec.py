@@ -42,11 +42,18 @@ PROVENANCE_TAG = "wasimig.migratedFrom"
 # config/samples/sample_shim_spin.yaml: spec.nodeSelector {spin: "true"}).
 SPIN_SHIM_LABEL = ("spin", "true")
 
+# The agentPoolName path parameter of AKS's REST spec (Microsoft.ContainerService, agentPools): 1-12 characters,
+# lowercase letters and digits, a letter first. (Windows pools are limited to 6, but a WASI pool is always Linux.)
 POOL_NAME_RULE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 MAX_POOL_NAME = 12
 MAX_NODES = 1000
 _VM_SIZE_SHAPE = re.compile(r"^standard_[a-z0-9]+(?:[_-][a-z0-9]+)*$", re.IGNORECASE)
-_ZONE_SHAPE = re.compile(r"^[0-9]{1,2}$")
+# AKS places nodes in availability zones 1, 2 and 3 (availabilityZones in the agent-pool spec).
+AKS_ZONES = ("1", "2", "3")
+# Kubernetes label syntax (apimachinery validation.IsQualifiedName / IsValidLabelValue): a name of up to 63
+# alphanumerics, '-', '_' and '.', alphanumeric at both ends, with an optional DNS-subdomain prefix and '/'.
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 READ_ONLY_FIELDS = frozenset({
     "eTag", "provisioningState", "powerState", "currentOrchestratorVersion", "status",
@@ -219,10 +226,26 @@ def _count(value, what):
 
 def _zones(value):
     zones = value.replace(",", " ").split() if isinstance(value, str) else [str(z) for z in value]
-    bad = [z for z in zones if not _ZONE_SHAPE.match(z)]
-    if bad:
-        raise InvalidOverride(f"--zones {' '.join(bad)} is not valid: give zone numbers such as 1 2 3.")
+    bad = [z for z in zones if z not in AKS_ZONES]
+    if bad or not zones:
+        raise InvalidOverride(f"--zones {' '.join(bad)} is not valid: AKS zones are 1, 2 and 3 "
+                              "(e.g. --zones 1 2 3).")
     return zones
+
+
+def label_problem(key, value):
+    """Why ``key=value`` is not a Kubernetes node label, or '' when it is one."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and ("/" in prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return (f"the key's prefix {prefix!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.', "
+                "up to 253 characters, e.g. example.com/team)")
+    if not _LABEL_NAME.match(name):
+        return (f"the key {name!r} is not a label name (up to 63 letters, digits, '-', '_' and '.', starting and "
+                "ending with a letter or digit)")
+    if value and not _LABEL_NAME.match(value):
+        return (f"the value {value!r} is not a label value (empty, or up to 63 letters, digits, '-', '_' and '.', "
+                "starting and ending with a letter or digit)")
+    return ""
 
 
 def _vm_size(value):

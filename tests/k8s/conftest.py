@@ -21,11 +21,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.k8s.audit import AuditLog
 from tests.k8s.faultproxy import start_fault_proxy, stop_fault_proxy
 from tests.k8s.harness import FakeKubelet, exists, remove_namespace, wait_for
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "k8s-test-env"
 BINARIES = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
+HARNESS_USER_AGENT = "wasimig-test-harness"
 
 
 # Decided at import, before test modules read WASIMIG_K8S_KUBECONFIG at module level; created only by up.sh.
@@ -63,7 +65,7 @@ def _already_running(run_dir):
 @pytest.fixture(scope="session", autouse=True)
 def k8s_env():
     """The running control plane (started for any test of this folder): an object with ``run``, ``kubeconfig``
-    (Path) and ``api`` (ApiClient)."""
+    (Path), ``api`` (ApiClient) and ``audit`` (its AuditLog)."""
     cache = _require_binaries()
     run_dir = RUN_DIR
     env = dict(os.environ, WASIMIG_K8S_CACHE=str(cache), WASIMIG_K8S_RUN=str(run_dir))
@@ -72,8 +74,10 @@ def k8s_env():
         _start(run_dir, env)
     from azext_wasimig.kube import connect
     kubeconfig = run_dir / "kubeconfig"
+    api = connect.load_kubeconfig_file(str(kubeconfig))
+    api.user_agent = HARNESS_USER_AGENT   # the audit log tells the harness's writes from the extension's
     try:
-        yield SimpleNamespace(run=run_dir, kubeconfig=kubeconfig, api=connect.load_kubeconfig_file(str(kubeconfig)))
+        yield SimpleNamespace(run=run_dir, kubeconfig=kubeconfig, api=api, audit=AuditLog(run_dir / "audit.log"))
     finally:
         if started_here:
             _stop(run_dir, env)

@@ -15,6 +15,7 @@ It follows pods with one watch (raw dicts), and acts from a small thread pool.
 import base64
 import contextlib
 import datetime
+import hashlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -328,3 +329,20 @@ def embedded_kubeconfig(path, server=None, token=None):
     if token:
         config["users"][0]["user"]["token"] = token
     return yaml.safe_dump(config)
+
+
+def pool_name(namespace, role):
+    """A node pool name AKS accepts (a lowercase letter, then up to 11 lowercase letters or digits) that is unique
+    to the test's namespace: ``role`` (one letter, e.g. 'w' for the WASI pool) and 8 hex digits of its hash."""
+    return role + hashlib.sha256(namespace.encode()).hexdigest()[:8]
+
+
+def cluster_estate(subscription, resource_group, cluster, pools, tenant="72f988bf-0000-0000-0000-000000000001"):
+    """An emulator estate of one subscription with one cluster and ``pools``: {name: (mode, count, runtime)}."""
+    agent_pools = [{"name": name, "mode": mode, "vmSize": "Standard_D2s_v5", "count": count,
+                    **({"workloadRuntime": runtime} if runtime else {})}
+                   for name, (mode, count, runtime) in pools.items()]
+    return {"tenantId": tenant, "subscriptions": [{
+        "subscriptionId": subscription, "displayName": cluster,
+        "clusters": [{"name": cluster, "resourceGroup": resource_group, "location": "westeurope",
+                      "kubernetesVersion": "1.30.4", "agentPools": agent_pools}]}]}

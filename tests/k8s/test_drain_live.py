@@ -1,7 +1,7 @@
 """Drain, cordon and their failure modes against the real kube-apiserver/KCM/scheduler v1.20.2 (policy/v1beta1
 evictions, found by discovery), with the fake kubelet from harness.py.
 
-Each test gets its own namespace and its own pools (node names prefixed by the namespace); a shared label
+Each test gets its own namespace and its own pools (named by harness.pool_name); a shared label
 ``wasimig.test/ns=<namespace>`` on both pools lets the scheduler move a test's replicas from its "wasi" pool to its
 "std" pool and nowhere else.
 """
@@ -14,7 +14,7 @@ import pytest
 from azext_wasimig import drain
 from azext_wasimig.kube import connect, rest
 from azext_wasimig.kube.pool_drain import cordon_pool, drain_pool
-from tests.k8s.harness import create_when_ready, wait_for
+from tests.k8s.harness import create_when_ready, pool_name, wait_for
 
 pytestmark = pytest.mark.k8s
 
@@ -30,10 +30,10 @@ def _options(**overrides):
 
 def _pools(kubelet, namespace, wasi=2, std=0):
     labels = {TEST_LABEL: namespace}
-    kubelet.add_pool(f"{namespace}-w", wasi, labels=labels)
+    kubelet.add_pool(pool_name(namespace, "w"), wasi, labels=labels)
     if std:
-        kubelet.add_pool(f"{namespace}-s", std, labels=labels)
-    return f"{namespace}-w"
+        kubelet.add_pool(pool_name(namespace, "s"), std, labels=labels)
+    return pool_name(namespace, "w")
 
 
 def _pod_spec(namespace, grace=1, **extra):
@@ -245,7 +245,7 @@ def test_expired_token_is_a_clear_error(k8s_env, namespace):
     text = k8s_env.kubeconfig.read_text().replace("token: test-admin-token", "token: s3cr3t-0ld-t0k3n")
     api = connect.api_client_from_kubeconfig(text, source="test kubeconfig")
     with pytest.raises(UnauthorizedError) as caught:
-        drain_pool(api, f"{namespace}-w", _options())
+        drain_pool(api, pool_name(namespace, "w"), _options())
     message = str(caught.value) + " ".join(caught.value.recommendations)
     assert "s3cr3t" not in message and "401" in message and "https://127.0.0.1:" in message
 

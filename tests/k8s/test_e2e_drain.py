@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import arm_calls, serving_estate
 from tests.k8s.test_drain_live import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
                                        _pods, _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
-from tests.k8s.harness import (AKS_SPIN_LABEL, aks_spin_runtime_class, embedded_kubeconfig, label_nodes,
-                               wait_for)
+from tests.k8s.harness import (AKS_SPIN_LABEL, aks_spin_runtime_class, cluster_estate, embedded_kubeconfig,
+                               label_nodes, pool_name, wait_for)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
@@ -19,13 +19,8 @@ POOL_LABEL = "kubernetes.azure.com/agentpool"
 
 
 def estate(wasi_pool="wasi", std_pool="std"):
-    pools = [{"name": "sys", "mode": "System", "vmSize": "Standard_D2s_v5", "count": 1},
-             {"name": wasi_pool, "mode": "User", "vmSize": "Standard_D2s_v5", "count": 2, "workloadRuntime": "WasmWasi"},
-             {"name": std_pool, "mode": "User", "vmSize": "Standard_D2s_v5", "count": 2}]
-    return {"tenantId": "72f988bf-0000-0000-0000-000000000001", "subscriptions": [{
-        "subscriptionId": SUB, "displayName": "Drain",
-        "clusters": [{"name": CLUSTER, "resourceGroup": RG, "location": "westeurope", "kubernetesVersion": "1.30.4",
-                      "agentPools": pools}]}]}
+    return cluster_estate(SUB, RG, CLUSTER, {"sys": ("System", 1, None), wasi_pool: ("User", 2, "WasmWasi"),
+                                             std_pool: ("User", 2, None)})
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +34,7 @@ def pools_fixture(arm, drain_subscription, namespace, kubelet, k8s_env):
     """This test's WASI pool (2 nodes) in ARM and in the cluster; the standard pool exists in ARM only until
     ``add_std`` puts its nodes in, so replicas start on the WASI nodes."""
     wasi = _pools(kubelet, namespace, wasi=2)
-    std = f"{namespace}-s"
+    std = pool_name(namespace, "s")
     arm.set_estate(estate(wasi, std))
     arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
 
@@ -58,10 +53,10 @@ def test_cordon_is_idempotent_has_a_dry_run_and_a_way_back(az, k8s_api, pools):
     dry = wasi_migrate(az, "cordon", wasi, "--dry-run").json
     assert dry["dryRun"] and sorted(dry["changed"]) == sorted(_unschedulable(k8s_api, wasi))
     assert not any(_unschedulable(k8s_api, wasi).values())
-    assert sorted(wasi_migrate(az, "cordon", wasi).json["changed"]) == sorted(dry["changed"])
+    assert sorted(wasi_migrate(az, "cordon", wasi, "--yes").json["changed"]) == sorted(dry["changed"])
     assert all(_unschedulable(k8s_api, wasi).values())
-    assert wasi_migrate(az, "cordon", wasi).json["changed"] == []
-    table = wasi_migrate(az, "uncordon", wasi, "-o", "table").out
+    assert wasi_migrate(az, "cordon", wasi, "-y").json["changed"] == []
+    table = wasi_migrate(az, "uncordon", wasi, "--yes", "-o", "table").out
     assert table.split()[:3] == ["Node", "Unschedulable", "Changed"] and "True" in table
     assert not any(_unschedulable(k8s_api, wasi).values())
 
@@ -70,7 +65,7 @@ def test_cordon_refuses_a_standard_pool_unless_forced(az, pools):
     _, std, add_std = pools
     add_std()
     assert "not a WASI node pool" in wasi_migrate(az, "cordon", std, expect=1).err
-    forced = wasi_migrate(az, "uncordon", std, "--force")
+    forced = wasi_migrate(az, "uncordon", std, "--force", "--yes")
     assert "not a WASI pool" in forced.err and len(forced.json["nodes"]) == 2
 
 

@@ -2,10 +2,10 @@
 is a WASI pool and the new one a standard pool, and hands out the kubeconfig) -> the real kube-apiserver,
 controllers and scheduler v1.20.2, with the harness playing kubelet.
 
-Each test gets its own namespace and pools (``<ns>-w`` WASI, ``<ns>-s`` standard); a label ``wasimig.test/ns`` on
-both keeps the test's pods on its own nodes. The RuntimeClasses are cluster-wide: the WASI-era
-``wasmtime-spin-v1`` (scheduled on the nodes labelled ``kubernetes.azure.com/wasmtime-spin-v1``, as AKS made it) and
-the replacement ``wasimig-test-spin`` passed as ``--runtime-class``.
+Each test gets its own namespace and pools (``pool_name(ns, "w")`` WASI, ``pool_name(ns, "s")`` standard);
+a label ``wasimig.test/ns`` on both keeps the test's pods on its own nodes. The RuntimeClasses are cluster-wide:
+the WASI-era ``wasmtime-spin-v1`` (scheduled on the nodes labelled ``kubernetes.azure.com/wasmtime-spin-v1``, as
+AKS made it) and the replacement ``wasimig-test-spin`` passed as ``--runtime-class``.
 """
 
 import copy
@@ -18,7 +18,8 @@ import yaml
 
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
-from tests.k8s.harness import AKS_SPIN_CLASS, aks_spin_runtime_class, embedded_kubeconfig, exists, wait_for
+from tests.k8s.harness import (AKS_SPIN_CLASS, aks_spin_runtime_class, embedded_kubeconfig, exists, pool_name,
+                               wait_for)
 from tests.k8s.test_drain_live import TEST_LABEL, _create, _pods, _ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
@@ -61,7 +62,7 @@ def retarget_subscription(arm, az, k8s_api):
 def pools_fixture(arm, retarget_subscription, namespace, kubelet, k8s_env):
     """The test's WASI pool with 2 nodes (labelled as AKS labelled its Spin nodes) in ARM and in the cluster; the
     standard pool is in ARM, and ``add_new`` puts its 2 nodes in the cluster."""
-    old, new = f"{namespace}-w", f"{namespace}-s"
+    old, new = pool_name(namespace, "w"), pool_name(namespace, "s")
     kubelet.add_pool(old, 2, labels={TEST_LABEL: namespace, WASI_LABEL: "true"})
     arm.set_estate(estate(old, new))
     arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
@@ -122,7 +123,7 @@ def test_parallel_cutover_rollback_moves_pods_and_restores_exactly(az, k8s_api, 
     old, new, add_new = pools
     original = workloads(k8s_api, namespace, old)
 
-    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS)
+    result = retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--yes")
     assert {r["namespace"] for r in result.json if r["action"] != "skipped"} == {namespace}, "nothing else changed"
     rows = _rows(result, namespace)
     assert {n: r["action"] for n, r in rows.items()} == {"pinned": "patched", "spin": "patched"}
@@ -195,8 +196,8 @@ def test_bare_pods_and_jobs_are_skipped_with_the_reason(az, k8s_api, namespace, 
     _create(k8s_api, f"/apis/batch/v1/namespaces/{namespace}/jobs", {"metadata": {"name": "once"}, "spec": {
         "template": {"spec": {**copy.deepcopy(spec), "restartPolicy": "Never"}}}})
     wait_for(lambda: sum(map(_ready, _pods(k8s_api, namespace))) == 2, 30, "the pod and the Job's pod")
-    rows = _rows(retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--export-dir", str(tmp_path)),
-                 namespace)
+    rows = _rows(retarget(az, old, new, "parallel", "--runtime-class", NEW_CLASS, "--yes", "--export-dir",
+                          str(tmp_path)), namespace)
     assert rows["lonely"]["action"] == "skipped" and "recreate it" in rows["lonely"]["reason"]
     assert rows["once"]["action"] == "skipped" and "Job's pod template" in rows["once"]["reason"]
     assert not any(r["kind"] == "Pod" and r["name"] != "lonely" for r in rows.values()), "the Job's pod is the Job's"

@@ -1,5 +1,6 @@
 """create-aci's own logic: references, build context, re-run comparison, failure wording, argument validation."""
 
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -115,20 +116,24 @@ def test_retarget_arguments_are_checked(tmp_path):
             _validators.validate_retarget(SimpleNamespace(**{**vars(ok), **bad}))
 
 
-@pytest.mark.parametrize("data, debug, refused", [({"_acquire_policy_token": True}, True, True),
-                                                  ({"_change_reference": "CR1"}, True, True),
-                                                  ({"_acquire_policy_token": True}, False, False),
-                                                  ({}, True, False)])
-def test_debug_with_policy_tokens_is_refused_as_it_would_log_secrets(data, debug, refused):
-    import logging
-    logger = logging.getLogger("cli.azure.cli.core.util")
-    level = logger.level
-    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+@pytest.mark.parametrize("data, handler_level, refused", [
+    ({"_acquire_policy_token": True}, logging.DEBUG, True),      # --debug, or az's log file
+    ({"_change_reference": "CR1"}, logging.INFO, True),          # --verbose: the raw-request helper logs at INFO
+    ({"_acquire_policy_token": True}, logging.WARNING, False),   # the default console, logger still at DEBUG
+    ({}, logging.DEBUG, False)])
+def test_policy_tokens_are_refused_when_request_bodies_would_be_logged(data, handler_level, refused):
+    logger = logging.getLogger(aci.RAW_REQUEST_LOGGER)
+    saved = logger.level, logger.propagate, logger.handlers[:]
+    handler = logging.NullHandler()
+    handler.setLevel(handler_level)
+    logger.setLevel(logging.DEBUG)          # as knack sets every CLI logger, whatever the verbosity
+    logger.propagate, logger.handlers[:] = False, [handler]
     try:
         if refused:
-            with pytest.raises(azclierror.MutuallyExclusiveArgumentError, match="--debug"):
+            with pytest.raises(azclierror.MutuallyExclusiveArgumentError, match="--verbose/--debug"):
                 aci.refuse_logged_policy_requests(SimpleNamespace(data=data))
         else:
             aci.refuse_logged_policy_requests(SimpleNamespace(data=data))
     finally:
-        logger.setLevel(level)
+        logger.setLevel(saved[0])
+        logger.propagate, logger.handlers[:] = saved[1], saved[2]

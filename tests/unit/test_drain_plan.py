@@ -179,3 +179,26 @@ def test_landing_filter_leaves_pods_without_a_replacement_to_the_other_filters()
     assert bare.action == REFUSE and len(bare.reasons) == 1 and "not managed by a controller" in bare.reasons[0]
     assert drain.decide(pod("agent", owner="DaemonSet"), DrainOptions(), filters).action == SKIP
     assert asked == [], "neither has a replacement to place"
+
+
+def test_the_drain_question_names_what_the_flags_delete():
+    plain = drain.drain_question("wasi", "c", drain.DrainOptions())
+    assert "WASI pool 'wasi' of cluster 'c'" in plain and "deleted for good" not in plain
+    forced = drain.drain_question("wasi", "c", drain.DrainOptions(force=True, delete_emptydir_data=True))
+    assert "bare pods) are deleted for good, nothing recreates them" in forced and "stay Pending" in forced
+    assert "emptyDir volumes is lost" in forced
+
+
+def test_cordon_and_uncordon_questions_differ():
+    assert "No new pod is scheduled there" in drain.cordon_question(True, "wasi", "c")
+    assert "may be scheduled there again" in drain.cordon_question(False, "wasi", "c")
+
+
+def test_an_interrupted_drain_says_what_was_done():
+    from azext_wasimig.kube.pool_drain import DrainInterrupted
+    keys = [f"ns/p{i}" for i in range(12)]
+    text = str(DrainInterrupted("wasi", ["n0", "n1"], keys, []))
+    assert "stay cordoned" in text and "n0, n1" in text and "12 pod(s): ns/p0" in text and "and 2 more" in text
+    assert "Not evicted yet: none" in text
+    assert "may be cordoned; no pod was evicted" in str(DrainInterrupted("wasi", ["n0"]))
+    assert isinstance(DrainInterrupted("wasi", []), KeyboardInterrupt)

@@ -161,6 +161,8 @@ def test_carried_count_outside_a_new_range_is_clamped_with_a_note():
     ({"vm_size": "DS2_v2"}, "Standard_D4s_v5"),
     ({"vm_size": "Standard D2"}, "az vm list-sizes"),
     ({"zones": ["east"]}, "--zones"),
+    ({"zones": ["7"]}, "AKS zones are 1, 2 and 3"),
+    ({"zones": "0 1"}, "AKS zones are 1, 2 and 3"),
 ])
 def test_mistyped_overrides_are_rejected_before_any_call(overrides, message):
     with pytest.raises(pool_spec.InvalidOverride, match=message):
@@ -224,3 +226,18 @@ def test_flat_cluster_profile_is_accepted_and_gets_an_id_from_the_cluster():
     body, _ = pool_spec.replacement(flat, cluster(), "newpool")
     assert body["properties"]["tags"][PROVENANCE_TAG] == f"{CLUSTER_ID}/agentPools/nodepool1"
     assert body["properties"]["availabilityZones"] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("key, value", [("team", "payments"), ("example.com/tier", "web"), ("a.b-c_d", ""),
+                                        ("x" * 63, "y" * 63), ("k8s.io/x", "A-1.b_2")])
+def test_kubernetes_labels_pass(key, value):
+    assert pool_spec.label_problem(key, value) == ""
+
+
+@pytest.mark.parametrize("key, value, why", [
+    ("bad key!", "v", "is not a label name"), ("-team", "v", "is not a label name"), ("x" * 64, "v", "label name"),
+    ("team", "a b", "is not a label value"), ("team", "v-", "label value"), ("team", "y" * 64, "label value"),
+    ("a/b/c", "v", "DNS subdomain"), ("Example.com/x", "v", "DNS subdomain"), ("/x", "v", "DNS subdomain"),
+])
+def test_what_kubernetes_refuses_as_a_label_is_named(key, value, why):
+    assert why in pool_spec.label_problem(key, value)

@@ -84,7 +84,9 @@ def test_missing_runtime_classes_and_the_question_before_production_changes():
                                       snapshot) == []
     assert "pin 1 workload(s) of cluster 'c' to node pool 'wasipool2' only" in rp.confirmation(plans, "cutover", "c",
                                                                                               OLD, NEW)
-    assert rp.confirmation(plans, "parallel", "c", OLD, NEW) == ""
+    parallel = rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "parallel")
+    assert f"run on node pool '{NEW}' as well as on '{OLD}'" in rp.confirmation(parallel, "parallel", "c", OLD, NEW)
+    assert rp.confirmation([], "parallel", "c", OLD, NEW) == ""
     assert rp.export_file_name(plans[0]) == "demo_cronjob_tick.yaml"
 
 

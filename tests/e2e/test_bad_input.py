@@ -1,0 +1,160 @@
+"""Bad input, tried as a new user would (issue 7), as ONE table through the real az against the emulated Azure.
+
+Each row: the arguments after ``az aks wasi-migrate``, the exit code, and a fragment of the message that names
+the fix (stderr; stdout when the row succeeds). After every row the emulator's request log holds no write: no
+PUT, PATCH or DELETE, and no POST but sign-in. Rows marked ``reads=False`` (the default) must fail before any
+request to ARM at all: names and values are checked before they go into a URL or a body.
+
+az's own convention decides the exit code: 2 for what its argument parser rejects (an unknown option, a missing
+required one, a value outside a fixed list), 1 for an azclierror the extension raises, 3 for a resource that does
+not exist. Rows that need the Kubernetes API server are in tests/k8s/test_e2e_bad_input.py.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.test_list_show import DEV, PROD
+
+pytestmark = pytest.mark.e2e
+
+PROD_POOL = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod", "--nodepool-name", "wasi")
+PROD_CLUSTER = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod")
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    args: tuple
+    rc: int
+    says: str
+    reads: bool = False     # True: the row may read ARM (GET) before it fails; never write
+    env: tuple = ()         # extra environment variables, as (name, value) pairs
+
+
+def row(id_, args, rc, says, reads=False, env=None):
+    return pytest.param(Row(id_, tuple(args), rc, says, reads, tuple((env or {}).items())), id=id_)
+
+
+LOG_FILE_ON = {"AZURE_LOGGING_ENABLE_LOG_FILE": "yes"}   # az config logging.enable_log_file, from the environment
+ACI_PROD = ("create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web")
+
+
+ROWS = [
+    # Names go into ARM URL paths: checked against AKS's naming rules before any request.
+    row("pool-name-path-traversal", ["show", *PROD_CLUSTER, "--nodepool-name", "../../x"], 1,
+        "--nodepool-name '../../x' is not a valid name"),
+    row("pool-name-too-long", ["show", *PROD_CLUSTER, "--nodepool-name", "wasipoolnumber1"], 1,
+        "1 to 12 letters and digits"),
+    row("pool-name-empty", ["cordon", *PROD_CLUSTER, "--nodepool-name", ""], 1, "--nodepool-name '' is not"),
+    row("cluster-name-path", ["show", "-g", "rg-apps", "-n", "aks-prod/../x", "--nodepool-name", "wasi"], 1,
+        "--name/-n 'aks-prod/../x' is not a valid name"),
+    row("resource-group-path", ["show", "-g", "rg/../x", "-n", "aks-prod", "--nodepool-name", "wasi"], 1,
+        "--resource-group/-g 'rg/../x' is not a valid name"),
+    row("drain-pool-name", ["drain", *PROD_CLUSTER, "--nodepool-name", "wasi pool", "--yes"], 1,
+        "--nodepool-name 'wasi pool' is not a valid name"),
+    row("retarget-new-pool-name", ["retarget", *PROD_POOL, "--new-nodepool-name", "../std", "--phase", "cutover",
+                                   "--yes"], 1, "--new-nodepool-name '../std' is not a valid name"),
+    row("wait-pool-name", ["wait", *PROD_CLUSTER, "--nodepool-name", "a?b", "--created"], 1,
+        "--nodepool-name 'a?b' is not a valid name"),
+    row("create-aci-pool-name", ["create-aci", *PROD_CLUSTER, "--nodepool-name", "x/y", "--workload",
+                                 "demo/deployment/web"], 1, "--nodepool-name 'x/y' is not a valid name"),
+    # create-pool: what AKS would refuse (or take wrongly) is refused before the PUT.
+    row("labels-bad-key", ["create-pool", *PROD_POOL, "--labels", "bad key!=v"], 1,
+        "is not a Kubernetes node label"),
+    row("labels-bad-value", ["create-pool", *PROD_POOL, "--labels", "team=a b"], 1, "is not a label value"),
+    row("labels-bad-prefix", ["create-pool", *PROD_POOL, "--labels", "a/b/c=v"], 1, "is not a DNS subdomain"),
+    row("labels-not-a-pair", ["create-pool", *PROD_POOL, "--labels", "team"], 1, "is not key=value"),
+    row("zones-out-of-range", ["create-pool", *PROD_POOL, "--zones", "7"], 1, "AKS zones are 1, 2 and 3"),
+    row("zones-zero", ["create-pool", *PROD_POOL, "--zones", "1", "0"], 1, "AKS zones are 1, 2 and 3"),
+    row("new-pool-name-empty", ["create-pool", *PROD_POOL, "--new-nodepool-name", ""], 1,
+        "--new-nodepool-name '' is not a valid name"),
+    row("new-pool-name-upper", ["create-pool", *PROD_POOL, "--new-nodepool-name", "STD2"], 1,
+        "lowercase letters and digits"),
+    row("new-pool-name-is-old", ["create-pool", *PROD_POOL, "--new-nodepool-name", "wasi"], 1,
+        "the old pool's own name"),
+    row("vm-size", ["create-pool", *PROD_POOL, "--vm-size", "big one"], 1, "is not a VM size name"),
+    row("node-count-negative", ["create-pool", *PROD_POOL, "--node-count", "-1"], 1, "whole number from 0"),
+    row("min-above-max", ["create-pool", *PROD_POOL, "--min-count", "5", "--max-count", "2"], 1, "swap them"),
+    # list: a scope that cannot be honoured.
+    row("list-all-and-one-subscription", ["list", "--all-subscriptions", "--subscription", DEV], 1,
+        "--subscription would be ignored"),
+    row("list-all-and-group", ["list", "--all-subscriptions", "-g", "rg-apps"], 1, "cannot be combined"),
+    row("list-cluster-without-group", ["list", "-n", "aks-prod"], 1, "needs --resource-group/-g"),
+    # scan, drain, retarget, create-aci: values checked before any call.
+    row("scan-nothing", ["scan"], 1, "Say what to scan"),
+    row("scan-files-and-cluster", ["scan", "--manifests", "x.yaml", "-g", "rg-apps", "-n", "aks-prod"], 1,
+        "--manifests scans files, not a cluster"),
+    row("drain-timeout-zero", ["drain", *PROD_POOL, "--drain-timeout", "0", "--yes"], 1, "--drain-timeout"),
+    row("grace-period-negative", ["drain", *PROD_POOL, "--grace-period", "-1", "--yes"], 1, "--grace-period"),
+    row("retarget-same-pool", ["retarget", *PROD_POOL, "--new-nodepool-name", "WASI", "--phase", "cutover"], 1,
+        "must name another pool"),
+    row("retarget-runtime-class", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "parallel",
+                                   "--runtime-class", "Spin_V2"], 1, "is not a RuntimeClass name"),
+    row("create-aci-workload-ref", ["create-aci", *PROD_CLUSTER, "--workload", "web"], 1, "NAMESPACE/KIND/NAME"),
+    row("create-aci-dns-label", ["create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web",
+                                 "--dns-name-label", "Bad_Label"], 1, "--dns-name-label"),
+    # create-aci's policy-token request bodies (Secret values included) would be logged: refused first.
+    row("policy-token-verbose", [*ACI_PROD, "--acquire-policy-token", "--verbose"], 1, "drop --verbose/--debug"),
+    row("policy-token-debug", [*ACI_PROD, "--change-reference", "CR-1", "--debug"], 1, "drop --verbose/--debug"),
+    row("policy-token-log-file", [*ACI_PROD, "--acquire-policy-token"], 1, "az's log file", env=LOG_FILE_ON),
+    # What az's parser refuses: a usage error, exit code 2.
+    row("retarget-unknown-phase", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "later"], 2,
+        "--phase"),
+    row("cordon-without-pool", ["cordon", *PROD_CLUSTER], 2, "--nodepool-name"),
+    row("unknown-option", ["show", *PROD_POOL, "--frobnicate"], 2, "unrecognized arguments: --frobnicate"),
+    # A pool that does not exist: exit code 3 after reading ARM.
+    row("pool-not-found", ["show", *PROD_CLUSTER, "--nodepool-name", "nosuch"], 3, "node pool 'nosuch'",
+        reads=True),
+    row("cordon-pool-not-found", ["cordon", *PROD_CLUSTER, "--nodepool-name", "nosuch", "--yes"], 3,
+        "has no node pool 'nosuch'", reads=True),
+    # Accepted, and must do what it says: --dry-run wins over --no-wait (nothing runs, so nothing to wait for).
+    row("create-pool-dry-run-no-wait", ["create-pool", *PROD_POOL, "--dry-run", "--no-wait"], 0,
+        '"action": "wouldCreate"', reads=True),
+]
+
+
+def writes(entries):
+    """Logged requests that change something: every PUT/PATCH/DELETE, and every POST but sign-in (token) and
+    the read-only actions that fetch cluster credentials."""
+    def is_write(entry):
+        if entry["method"] in ("PUT", "PATCH", "DELETE"):
+            return True
+        path = entry["path"].lower()
+        return entry["method"] == "POST" and "/oauth2/" not in path and not path.endswith(
+            ("/listclusterusercredential", "/listclusteradmincredential"))
+    return [f"{e['method']} {e['path']}" for e in entries if is_write(e)]
+
+
+def arm_requests(entries):
+    return [f"{e['method']} {e['path']}" for e in entries if e["path"].lower().startswith("/subscriptions")]
+
+
+def check_row(az, arm, case):
+    """Run one row; assert exit code, message, and no write (no ARM request at all unless ``case.reads``)."""
+    arm.clear_requests()
+    result = az("aks", "wasi-migrate", *case.args, expect=None, env=dict(case.env))
+    shown = result.out if case.rc == 0 else result.err
+    assert result.rc == case.rc, f"{case.id}: exit {result.rc}\nstdout:{result.out}\nstderr:{result.err}"
+    assert case.says in shown, f"{case.id}: {case.says!r} not in:\n{shown}"
+    if "--debug" not in case.args:        # --debug logs az's own traceback of every error
+        assert "Traceback" not in result.err, result.err
+    logged = arm.requests()
+    assert writes(logged) == [], f"{case.id} wrote to Azure"
+    if not case.reads:
+        assert arm_requests(logged) == [], f"{case.id} called ARM before refusing"
+    return result
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_is_refused_clearly_and_changes_nothing(az, arm, case):
+    check_row(az, arm, case)
+
+
+def test_policy_tokens_are_not_refused_when_nothing_is_logged(az, arm):
+    """The guard above looks at where log records go, not at the logger's level (knack keeps it at DEBUG): without
+    --verbose/--debug/log file, az's own policy-token machinery runs (the emulator has no acquirePolicyToken)."""
+    arm.clear_requests()
+    result = az("aks", "wasi-migrate", *ACI_PROD, "--acquire-policy-token", expect=None)
+    assert "drop --verbose/--debug" not in result.err and "Traceback" not in result.err
+    assert any(e["method"] == "POST" and e["path"].lower().endswith("/acquirepolicytoken") for e in arm.requests())
