@@ -160,7 +160,7 @@ def validate_create_aci(namespace):
     if namespace.aci_location:
         namespace.aci_location = location
     _dry_run_wins_over_no_wait(namespace)
-    if not namespace.dry_run and _cli_ctx(namespace) is not None:   # before any request: each one would be logged
+    if not getattr(namespace, "dry_run", False) and _cli_ctx(namespace) is not None:   # before any request
         from azext_wasimig import aci
         aci.refuse_logged_policy_requests(_cli_ctx(namespace))
     several = len(set(namespace.workloads)) > 1

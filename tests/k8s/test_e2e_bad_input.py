@@ -56,6 +56,8 @@ ROWS = [
     krow("retarget-parallel-dry-run", [*RETARGET, "--phase", "parallel", "--dry-run"], 0, POOL_LABEL),
     krow("cordon-dry-run", on("cordon", WASI, "--dry-run"), 0, '"dryRun": true'),
     krow("drain-dry-run", on("drain", WASI, "--dry-run"), 0, '"dryRun": true'),
+    krow("create-aci-dry-run-no-wait", ["create-aci", *CLUSTER_ARGS, "--workload", f"{NS}/deployment/web",
+                                        "--dry-run", "--no-wait"], 0, '"action": "wouldCreate"'),
     # No command acts on a System pool, --force included.
     krow("cordon-system-pool", on("cordon", SYSTEM, "--force", "--yes"), 1, "is a System node pool"),
     krow("uncordon-system-pool", on("uncordon", SYSTEM, "--force", "--yes"), 1, "is a System node pool"),
