@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests.conftest import arm_calls, serving_estate
-from tests.k8s.harness import aks_owner, embedded_kubeconfig
+from tests.k8s.harness import aks_owner, embedded_kubeconfig, pool_name
 from tests.k8s.test_drain_live import _create, _unschedulable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
@@ -53,7 +53,7 @@ def kubeconfig_subscription(arm, az):
 @pytest.fixture(name="pool")
 def pool_fixture(arm, kubeconfig_subscription, namespace, k8s_env):
     """This test's WASI pool, in ARM (nodes are added by the test: whose they are is the point)."""
-    wasi = f"{namespace}-w"
+    wasi = pool_name(namespace, "w")
     arm.set_estate(estate(wasi))
     arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
     arm.clear_requests()
@@ -110,15 +110,15 @@ def test_drain_and_create_aci_refuse_a_kubeconfig_of_another_cluster_before_any_
 
 def test_a_kubeconfig_proven_by_the_pools_nodes_is_used(az, kubelet, k8s_api, pool, kubeconfig):
     kubelet.add_pool(pool, 2, owner=aks_owner(SUB, RG, CLUSTER))
-    cordoned = wasi_migrate(az, "cordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig).json
+    cordoned = wasi_migrate(az, "cordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig, "--yes").json
     assert sorted(cordoned["changed"]) == sorted(_unschedulable(k8s_api, pool))
     assert all(_unschedulable(k8s_api, pool).values())
-    wasi_migrate(az, "uncordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig)
+    wasi_migrate(az, "uncordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig, "--yes")
 
 
 def test_nodes_without_a_provider_id_prove_nothing(az, kubelet, k8s_api, pool, kubeconfig):
     kubelet.add_pool(pool, 1)
-    result = wasi_migrate(az, "cordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig, expect=1)
+    result = wasi_migrate(az, "cordon", "--nodepool-name", pool, "--kubeconfig", kubeconfig, "--yes", expect=1)
     assert "cannot be shown to be cluster" in result.err and "--kubeconfig" in result.err
     assert not any(_unschedulable(k8s_api, pool).values())
 
@@ -205,7 +205,7 @@ def test_an_exec_plugin_that_never_returns_is_stopped_with_a_clear_error(az, kub
         """)
     try:
         rc, _, err = run_az_with_open_stdin(az, ["aks", "wasi-migrate", "cordon", "--subscription", SUB, "-g", RG,
-                                                 "-n", CLUSTER, "--nodepool-name", pool, "--kubeconfig",
+                                                 "-n", CLUSTER, "--nodepool-name", pool, "--yes", "--kubeconfig",
                                                  kubeconfig], env={"WASIMIG_EXEC_PLUGIN_TIMEOUT": "2"})
         assert rc == 1 and "credential-plugin" in err and "did not finish within 2 seconds" in err
         assert "Traceback" not in err
