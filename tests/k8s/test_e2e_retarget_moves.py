@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import serving_estate
 from tests.emulator.azcli import login
-from tests.k8s.harness import embedded_kubeconfig
+from tests.k8s.harness import embedded_kubeconfig, pool_name
 from tests.k8s.test_drain_live import TEST_LABEL, _create, _unschedulable
 from tests.k8s.test_e2e_retarget import (CLUSTER, DEPLOYMENTS, NEW_CLASS, OLD_CLASS, ORIGINAL, POOL_LABEL, RG, SUB,
                                          WASI_LABEL, _deployment, _get, retarget, retarget_subscription)
@@ -30,9 +30,9 @@ __all__ = ["retarget_subscription"]   # the fixture: RuntimeClasses and the subs
 
 def two_wasi_estate(ns):
     pools = [{"name": "sys", "mode": "System", "vmSize": "Standard_D2s_v5", "count": 1}]
-    pools += [{"name": f"{ns}-{p}", "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1,
+    pools += [{"name": pool_name(ns, p), "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1,
                "workloadRuntime": "WasmWasi"} for p in "ab"]
-    pools += [{"name": f"{ns}-s", "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1}]
+    pools += [{"name": pool_name(ns, "s"), "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1}]
     return {"tenantId": "72f988bf-0000-0000-0000-000000000001", "subscriptions": [{
         "subscriptionId": SUB, "displayName": "Retarget",
         "clusters": [{"name": CLUSTER, "resourceGroup": RG, "location": "westeurope", "kubernetesVersion": "1.30.4",
@@ -43,10 +43,10 @@ def two_wasi_estate(ns):
 def moves_fixture(arm, retarget_subscription, namespace, kubelet, k8s_env):
     """Pools a, b (WASI, one node each) and s (standard, one node) in ARM and in the cluster."""
     for pool, labels in (("a", {WASI_LABEL: "true"}), ("b", {WASI_LABEL: "true"}), ("s", {})):
-        kubelet.add_pool(f"{namespace}-{pool}", 1, labels={TEST_LABEL: namespace, **labels})
+        kubelet.add_pool(pool_name(namespace, pool), 1, labels={TEST_LABEL: namespace, **labels})
     arm.set_estate(two_wasi_estate(namespace))
     arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(k8s_env.kubeconfig))
-    return f"{namespace}-a", f"{namespace}-b", f"{namespace}-s"
+    return pool_name(namespace, "a"), pool_name(namespace, "b"), pool_name(namespace, "s")
 
 
 def _pinned(api, ns, name, pool):
@@ -68,7 +68,7 @@ def test_a_second_move_to_the_same_pool_leaves_the_first_ones_workloads_alone(az
     a, b, s = moves
     app_a, app_b = _pinned(k8s_api, namespace, "app-a", a), _pinned(k8s_api, namespace, "app-b", b)
 
-    first = _rows(retarget(az, a.upper(), s.upper(), "parallel", "--runtime-class", NEW_CLASS), namespace)
+    first = _rows(retarget(az, a.upper(), s.upper(), "parallel", "--runtime-class", NEW_CLASS, "--yes"), namespace)
     assert first["app-a"]["action"] == "patched" and "app-b" not in first
     after_first = _get(k8s_api, namespace, "app-a")
     assert _required_terms(after_first) == [{"matchExpressions": [
@@ -76,7 +76,7 @@ def test_a_second_move_to_the_same_pool_leaves_the_first_ones_workloads_alone(az
     saved = json.loads(after_first["metadata"]["annotations"][ORIGINAL])
     assert (saved["from"], saved["to"]) == (a, s)
 
-    second = _rows(retarget(az, b, s, "parallel", "--runtime-class", NEW_CLASS), namespace)
+    second = _rows(retarget(az, b, s, "parallel", "--runtime-class", NEW_CLASS, "--yes"), namespace)
     assert second["app-b"]["action"] == "patched"
     assert second["app-a"]["action"] == "skipped" and f"{a} -> {s}" in second["app-a"]["reason"]
     assert _get(k8s_api, namespace, "app-a")["spec"] == after_first["spec"], "not re-patched from its original"
@@ -108,11 +108,11 @@ def test_an_annotation_of_the_earlier_format_is_still_read(az, k8s_api, namespac
 def test_cordon_and_drain_find_the_nodes_of_a_pool_named_in_another_case(az, k8s_api, namespace, moves):
     a, _, _ = moves
     common = ("--subscription", SUB, "-g", RG, "-n", CLUSTER, "--nodepool-name", a.upper())
-    cordoned = az("aks", "wasi-migrate", "cordon", *common).json
+    cordoned = az("aks", "wasi-migrate", "cordon", *common, "--yes").json
     assert cordoned["changed"] and all(_unschedulable(k8s_api, a).values())
     drained = az("aks", "wasi-migrate", "drain", *common, "--yes")
     assert "no nodes" not in drained.err.lower()
-    assert az("aks", "wasi-migrate", "uncordon", *common).json["changed"]
+    assert az("aks", "wasi-migrate", "uncordon", *common, "--yes").json["changed"]
 
 
 def _readme_example(words):

@@ -45,6 +45,13 @@ def test_the_old_pool_must_exist_and_be_wasi_unless_allowed():
     assert resolve("std2", allow_other=True).wasi_pool_name == "std2"
 
 
+def test_a_system_pool_is_never_acted_on_even_when_other_pools_are_allowed():
+    with pytest.raises(mt.PoolUnfit, match="is a System node pool.*--force included"):
+        resolve("SYS", allow_other=True, acting_on_pool=True)
+    assert resolve("sys", allow_other=True).wasi_pool_name == "sys", "reading it (show, scan) is fine"
+    assert resolve("std2", allow_other=True, acting_on_pool=True).wasi_pool_name == "std2"
+
+
 @pytest.mark.parametrize("new, words", [
     ("wasib", "itself a WASI node pool"), ("SYS", "is a System pool"), ("making", "Creating"), ("broken", "Failed"),
 ])
