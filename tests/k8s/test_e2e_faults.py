@@ -10,7 +10,7 @@ Wait loops and permission checks: an error that persists surfaces, naming its ca
 import pytest
 
 from tests.k8s.faultproxy import after, expired, repeat_continue, reset, status
-from tests.k8s.harness import aks_owner, wait_for
+from tests.k8s.harness import aks_owner, pool_name, wait_for
 from tests.k8s.test_drain_live import TEST_LABEL, _create, _deployment, _pods, _unschedulable, _wait_ready
 from tests.k8s.test_e2e_drain import CLUSTER, RG, SUB, drain_subscription, estate  # noqa: F401  (a fixture)
 
@@ -26,7 +26,7 @@ def pools_fixture(arm, drain_subscription, namespace, kubelet):
     binds a --kubeconfig to -g/-n when the server is not the cluster's fqdn); ``add_std`` adds the standard pool's
     nodes, so replicas start on the WASI nodes and have somewhere to go."""
     owner, labels = aks_owner(SUB, RG, CLUSTER), {TEST_LABEL: namespace}
-    wasi, std = f"{namespace}-w", f"{namespace}-s"
+    wasi, std = pool_name(namespace, "w"), pool_name(namespace, "s")
     kubelet.add_pool(wasi, 2, labels=labels, owner=owner)
     arm.set_estate(estate(wasi, std))
     return wasi, std, lambda: kubelet.add_pool(std, 2, labels=labels, owner=owner)
@@ -103,7 +103,7 @@ def test_cordon_with_server_errors_midway_still_cordons_every_node(az, k8s_api, 
     wasi, _, _ = pools
     fault_proxy.add_rule("GET", r"^/api/v1/nodes/[^/]+$", status(503, retry_after=1), skip=1)   # 2nd node's read
     fault_proxy.add_rule("PATCH", r"^/api/v1/nodes/", status(500), skip=1)                      # and its patch
-    result = migrate(az, "cordon", wasi, fault_proxy).json
+    result = migrate(az, "cordon", wasi, fault_proxy, "--yes").json
     assert sorted(result["changed"]) == sorted(_unschedulable(k8s_api, wasi)) and len(result["changed"]) == 2
     assert all(_unschedulable(k8s_api, wasi).values())
     assert [r["status"] for r in fault_proxy.requests("PATCH")] == [200, 500, 200]
