@@ -10,6 +10,7 @@ required one, a value outside a fixed list), 1 for an azclierror the extension r
 not exist. Rows that need the Kubernetes API server are in tests/k8s/test_e2e_bad_input.py.
 """
 
+import pathlib
 from dataclasses import dataclass
 
 import pytest
@@ -38,6 +39,7 @@ def row(id_, args, rc, says, reads=False, env=None):
 
 LOG_FILE_ON = {"AZURE_LOGGING_ENABLE_LOG_FILE": "yes"}   # az config logging.enable_log_file, from the environment
 ACI_PROD = ("create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web")
+MANIFESTS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 
 
 ROWS = [
@@ -85,6 +87,12 @@ ROWS = [
     row("scan-nothing", ["scan"], 1, "Say what to scan"),
     row("scan-files-and-cluster", ["scan", "--manifests", "x.yaml", "-g", "rg-apps", "-n", "aks-prod"], 1,
         "--manifests scans files, not a cluster"),
+    # scan --manifests: what is not a manifest, said so (never a hang, a traceback or a pass on nothing).
+    row("scan-device", ["scan", "--manifests", "/dev/zero"], 1, "/dev/zero: is a character device, not a regular file"),
+    row("scan-no-manifest-gate", ["scan", "--manifests", str(MANIFESTS / "none"), "--fail-on-findings"], 1,
+        "no manifest file there (*.yaml, *.yml or *.json)"),
+    row("scan-wrong-shape", ["scan", "--manifests", str(MANIFESTS / "bad" / "node-selector-list.yaml")], 1,
+        "node-selector-list.yaml:12: Deployment web: spec.template.spec.nodeSelector must be a mapping"),
     row("drain-timeout-zero", ["drain", *PROD_POOL, "--drain-timeout", "0", "--yes"], 1, "--drain-timeout"),
     row("grace-period-negative", ["drain", *PROD_POOL, "--grace-period", "-1", "--yes"], 1, "--grace-period"),
     row("retarget-same-pool", ["retarget", *PROD_POOL, "--new-nodepool-name", "WASI", "--phase", "cutover"], 1,

@@ -54,6 +54,9 @@ ROWS = [
     krow("drain-asks", on("drain", WASI), 1, "Use --yes"),
     # --dry-run never asks, and changes nothing.
     krow("retarget-parallel-dry-run", [*RETARGET, "--phase", "parallel", "--dry-run"], 0, POOL_LABEL),
+    # An --export-dir that cannot be written is found before any patch, not after.
+    krow("retarget-export-dir-unwritable", [*RETARGET, "--phase", "parallel", "--yes", "--export-dir",
+                                            "/dev/null/manifests"], 1, "/dev/null: is not a folder"),
     krow("cordon-dry-run", on("cordon", WASI, "--dry-run"), 0, '"dryRun": true'),
     krow("drain-dry-run", on("drain", WASI, "--dry-run"), 0, '"dryRun": true'),
     krow("create-aci-dry-run-no-wait", ["create-aci", *CLUSTER_ARGS, "--workload", f"{NS}/deployment/web",
