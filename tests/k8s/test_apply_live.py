@@ -6,6 +6,7 @@ import pytest
 from azext_wasimig import retarget
 from azext_wasimig.kube import apply, rest
 from azext_wasimig.kube.snapshot import LAST_APPLIED
+from tests.k8s.harness import wait_for
 from tests.k8s.test_drain_live import _create
 
 pytestmark = pytest.mark.k8s
@@ -20,7 +21,21 @@ def _statefulset(api, namespace, annotations=None):
                      "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
                          "nodeSelector": {"agentpool": OLD},
                          "containers": [{"name": "db", "image": "example.azurecr.io/db:1"}]}}}}
-    return _create(api, f"/apis/apps/v1/namespaces/{namespace}/statefulsets", body)
+    created = _create(api, f"/apis/apps/v1/namespaces/{namespace}/statefulsets", body)
+    return _settled(api, created)
+
+
+def _settled(api, obj):
+    """The StatefulSet once its controller has written its status: that write bumps the resourceVersion, and
+    landing between a test's read and its patch it would add a conflict the test did not make."""
+    path = apply.object_path(obj)
+
+    def settled():
+        live = rest.call(api, "GET", path)
+        status = live.get("status") or {}
+        return status.get("observedGeneration") == live["metadata"]["generation"] and status.get("updateRevision")
+    wait_for(settled, 30, "the StatefulSet controller's status write")
+    return rest.call(api, "GET", path)
 
 
 def _touch(api, obj, value):
