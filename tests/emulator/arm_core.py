@@ -18,9 +18,19 @@ def register(router: Router) -> None:
     router.add("GET", r"/tenants", list_tenants)
     router.add("GET", SUB + r"/resourcegroups", list_resource_groups)
     router.add("GET PUT", RG, resource_group)
+    router.add("POST", SUB + r"/providers/microsoft\.authorization/acquirepolicytoken", acquire_policy_token)
     ops = SUB + r"(?:/resourcegroups/(?P<rg>[^/]+))?/providers/(?P<ns>[^/]+)/locations/(?P<loc>[^/]+)"
     router.add("GET", ops + r"/(?:operations|operationstatus|operationstatuses)/(?P<op>[^/]+)", operation_status)
     router.add("GET", ops + r"/operationresults/(?P<op>[^/]+)", operation_result)
+
+
+POLICY_TOKEN = "emulated-policy-token"
+
+
+def acquire_policy_token(req: Request, sub: str) -> Response:
+    """What `--acquire-policy-token`/`--change-reference` make az ask before each write (azure.cli.core.sdk.policies):
+    a token az then sends in `x-ms-policy-external-evaluations`. The emulator evaluates no policy: always granted."""
+    return Response(200, {"result": "Succeeded", "token": POLICY_TOKEN})
 
 
 def check_subscription(req: Request) -> None:

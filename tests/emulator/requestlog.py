@@ -14,7 +14,8 @@ import threading
 SECRET_KEYS = {"securevalue", "password", "client_secret", "client_assertion", "workspacekey", "storageaccountkey",
                "refresh_token", "access_token", "assertion", "secret"}
 LOGGED_HEADERS = ("User-Agent", "CommandName", "ParameterSetName", "x-ms-client-request-id", "Authorization",
-                  "Host", "Content-Type", "If-Match", "If-None-Match", "x-ms-correlation-request-id")
+                  "Host", "Content-Type", "If-Match", "If-None-Match", "x-ms-correlation-request-id",
+                  "x-ms-policy-external-evaluations")
 
 
 def redacted(value) -> str:

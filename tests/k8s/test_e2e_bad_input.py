@@ -16,6 +16,7 @@ import pytest
 
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
+from tests.emulator.arm_core import POLICY_TOKEN
 from tests.e2e.test_bad_input import check_row, row
 from tests.k8s.harness import (cluster_estate, create_when_ready, embedded_kubeconfig, exists, pool_name,
                                remove_namespace, wait_for)
@@ -170,3 +171,15 @@ def _start_az(az, *args):
             lines.append(line)
     threading.Thread(target=read, daemon=True).start()
     return proc, lines
+
+
+def test_policy_tokens_go_through_when_nothing_is_logged(az, arm, cluster):
+    """The policy-token guard looks at where log records go, not at the logger's level (knack keeps every CLI
+    logger at DEBUG, so it used to refuse always): without --verbose/--debug/log file, each container-group PUT
+    carries the token az's own machinery acquired."""
+    arm.clear_requests()
+    result = az("aks", "wasi-migrate", "create-aci", *CLUSTER_ARGS, "--workload", f"{NS}/deployment/web",
+                "--acquire-policy-token")
+    assert "drop --verbose/--debug" not in result.err
+    puts = [e for e in arm.requests() if e["method"] == "PUT" and "/containergroups/" in e["path"].lower()]
+    assert puts and all(e["headers"].get("x-ms-policy-external-evaluations") == POLICY_TOKEN for e in puts)
