@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 PROD_POOL = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod", "--nodepool-name", "wasi")
 PROD_CLUSTER = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod")
+DEV_STOPPED = ("--subscription", DEV, "-g", "rg-dev", "-n", "aks-dev-stopped")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,15 @@ ROWS = [
     row("policy-token-verbose", [*ACI_PROD, "--acquire-policy-token", "--verbose"], 1, "drop --verbose/--debug"),
     row("policy-token-debug", [*ACI_PROD, "--change-reference", "CR-1", "--debug"], 1, "drop --verbose/--debug"),
     row("policy-token-log-file", [*ACI_PROD, "--acquire-policy-token"], 1, "az's log file", env=LOG_FILE_ON),
+    # Cluster access: --admin picks Azure's credentials, --kubeconfig brings its own; a stopped cluster has no
+    # API server (named as such, with the command that starts it, before any credential is fetched).
+    row("admin-with-kubeconfig-cordon", ["cordon", *PROD_POOL, "--admin", "--kubeconfig", "kubeconfig", "--yes"], 1,
+        "--admin and --kubeconfig cannot be combined"),
+    row("admin-with-kubeconfig-scan", ["scan", *PROD_CLUSTER, "--admin", "--kubeconfig", "kubeconfig"], 1,
+        "--admin and --kubeconfig cannot be combined"),
+    row("stopped-cluster-scan", ["scan", *DEV_STOPPED], 1, "az aks start -g rg-dev -n aks-dev-stopped", reads=True),
+    row("stopped-cluster-drain", ["drain", *DEV_STOPPED, "--nodepool-name", "wasi", "--yes"], 1,
+        "is stopped (power state Stopped)", reads=True),
     # What az's parser refuses: a usage error, exit code 2.
     row("retarget-unknown-phase", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "later"], 2,
         "--phase"),
