@@ -101,6 +101,25 @@ def test_bad_input_that_reaches_the_cluster_changes_nothing(az, arm, cluster, k8
     assert not any(any(_unschedulable(k8s_api, pool).values()) for pool in (WASI, STD, SYSTEM))
 
 
+DAEMONSET_ROW = krow("create-aci-daemonset", ["create-aci", *CLUSTER_ARGS, "--workload", f"{NS}/daemonset/agent"], 1,
+                     "a DaemonSet runs one pod on every node").values[0]
+
+
+def test_create_aci_refuses_a_daemonset_and_changes_nothing(az, arm, cluster, k8s_api):
+    """A DaemonSet's one pod per node has no meaning in ACI: refused with the reason, nothing made. The DaemonSet
+    exists only for this row (the other rows' commands would see it on the WASI pool)."""
+    path = f"/apis/apps/v1/namespaces/{NS}/daemonsets"
+    spec = {"nodeSelector": {POOL_LABEL: WASI, "wasimig.test/nowhere": "true"},   # tied to the pool, runs nowhere
+            "containers": [{"name": "agent", "image": "example.azurecr.io/agent:1"}]}
+    create_when_ready(k8s_api, path, {"metadata": {"name": "agent"}, "spec": {
+        "selector": {"matchLabels": {"app": "agent"}},
+        "template": {"metadata": {"labels": {"app": "agent"}}, "spec": spec}}})
+    try:
+        check_cluster_row(az, arm, cluster.audit, DAEMONSET_ROW)
+    finally:
+        rest.call(k8s_api, "DELETE", f"{path}/agent")
+
+
 def test_the_audit_log_sees_what_the_extension_writes(az, arm, cluster, k8s_api):
     """The no-write checks above can fail: a real cordon through az is in the audit log."""
     mark = cluster.audit.mark()
