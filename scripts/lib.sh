@@ -4,6 +4,7 @@
 #   $WASIMIG_CACHE/venv-az-<hash>    azure-cli 2.91.0 alone, as a user has it (the `az` the e2e tests run)
 #   $WASIMIG_CACHE/venv-test-<hash>  pytest, kubernetes client, azure-cli core for in-process tests
 #   $WASIMIG_CACHE/wheelhouse-<hash> the extension's dependencies, so `az extension add` installs offline
+#   $WASIMIG_CACHE/venv-style-<hash> azdev 0.2.13 and the pylint/flake8 it runs (scripts/style.sh)
 # Needs only python3 (3.10+) with venv and pip, which a fresh machine of this kind has.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,6 +34,16 @@ make_venv() {
 
 az_venv() { make_venv az "$REPO/scripts/requirements-az.txt"; }
 test_venv() { make_venv test "$REPO/scripts/requirements-test.txt"; }
+style_venv() { make_venv style "$REPO/scripts/requirements-style.txt"; }
+
+# style_gate: azdev's style gate (pylint + flake8 with azdev's configs, azdev linter); non-zero on a finding
+style_gate() {
+  local env
+  env=$(style_venv)
+  say "style gate: pylint and flake8 with azdev 0.2.13's configs, then azdev linter"
+  # azdev needs VIRTUAL_ENV (its settings live per virtualenv) and its tools on PATH.
+  VIRTUAL_ENV="$env" PATH="$env/bin:$PATH" "$env/bin/python" "$REPO/scripts/azdev/style_gate.py" "$@"
+}
 
 # build_wheel PYTHON_OF_A_VENV -> prints the wheel path (always rebuilt: it is the thing under test)
 build_wheel() {
