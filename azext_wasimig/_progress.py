@@ -13,7 +13,8 @@ logger = get_logger(__name__)
 def progress(cli_ctx):
     """Yields ``report(message)``."""
     if not sys.stderr.isatty():
-        yield logger.info
+        # A function, not logger.info itself: callers hand over finished messages (the spinner needs one).
+        yield lambda message: logger.info("%s", message)
         return
     controller = cli_ctx.get_progress_controller(det=False)
     controller.begin()

@@ -159,4 +159,3 @@ def cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=False):
 def _local_accounts_disabled(error):
     from azext_wasimig._errors import status_of
     return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
-

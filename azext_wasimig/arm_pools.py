@@ -109,7 +109,7 @@ def interrupted(target, name, accepted):
     """The error for Ctrl-C: what was done, and how to go on (AKS carries on without this command)."""
     from azure.cli.core.azclierror import ManualInterrupt
     if accepted:
-        done = (f"Interrupted: node pool '{name}' is being created by AKS, which goes on without this command.")
+        done = f"Interrupted: node pool '{name}' is being created by AKS, which goes on without this command."
     else:
         done = (f"Interrupted before Azure answered the request to create node pool '{name}': it may or may not be "
                 "being created.")

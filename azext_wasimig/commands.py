@@ -40,9 +40,10 @@ def _plain_arguments(handler):
 
 
 def _plain(value):
-    if isinstance(value, str) and type(value) is not str:
+    from knack.validators import DefaultInt, DefaultStr
+    if isinstance(value, DefaultStr):
         return str.__str__(value)
-    if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+    if isinstance(value, DefaultInt):
         return int(value)
     if isinstance(value, list):
         return [_plain(item) for item in value]

@@ -77,8 +77,8 @@ def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     old = target.wasi_pool
     source = pool_spec.source_pool_id(old, target.cluster)
-    overrides = dict(vm_size=vm_size, node_count=node_count, min_count=min_count, max_count=max_count,
-                     zones=zones, labels=labels)
+    overrides = {"vm_size": vm_size, "node_count": node_count, "min_count": min_count, "max_count": max_count,
+                 "zones": zones, "labels": labels}
     with user_errors(pool_spec.PoolSpecError):
         name = new_nodepool_name or pool_spec.derive_pool_name(old["name"], target.pools, source)
         existing = target.pool(name)
@@ -107,7 +107,7 @@ def _wait_for_earlier_run(cmd, target, name, source, existing, dry_run, no_wait)
     from azure.cli.core.azclierror import AzureResponseError
     from azext_wasimig import arm_pools
     from azext_wasimig.targets import pool_spec
-    note = (f"Node pool '{name}' is still being created or changed by AKS (provisioning state {_state(existing)}).")
+    note = f"Node pool '{name}' is still being created or changed by AKS (provisioning state {_state(existing)})."
     logger.warning(note)
     if dry_run or no_wait:
         logger.warning("Wait for it with: %s", arm_pools.resume_command(target, name))

@@ -231,8 +231,8 @@ def _require_free(folder, names, overwrite):
         name, problem = refused[0] if refused else (existing[0], EXISTS)
         raise FileError(os.path.join(folder, name), problem)
     if existing:
-        listed = ", ".join(existing[:MAX_NAMED]) + (f" and {len(existing) - MAX_NAMED} more"
-                                                     if len(existing) > MAX_NAMED else "")
+        more = f" and {len(existing) - MAX_NAMED} more" if len(existing) > MAX_NAMED else ""
+        listed = ", ".join(existing[:MAX_NAMED]) + more
         raise FileError(folder, f"{len(existing)} of the files to write exist already ({listed}): pass --overwrite "
                                 "to replace them, or choose another folder")
 

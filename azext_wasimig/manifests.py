@@ -126,6 +126,8 @@ def _yaml_documents(path, text):
         raise ManifestError(path, None, f"not valid YAML: {ex}") from ex
     finally:
         loader.dispose()
+
+
 def _line_of(error):
     mark = error.problem_mark or error.context_mark
     return mark.line + 1 if mark else None

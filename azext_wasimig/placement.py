@@ -78,29 +78,29 @@ def label_requirement_matches(requirement, labels):
     return False
 
 
-def field_requirement_matches(requirement, node_name):
+def field_requirement_matches(requirement, name_of_node):
     """One matchField: In or NotIn with exactly one value, on ``metadata.name`` (the only node field selectable)."""
     values = list(requirement.get("values") or [])
     if requirement.get("operator") not in ("In", "NotIn") or len(values) != 1:
         return False
-    have = node_name if requirement.get("key") == "metadata.name" else ""
+    have = name_of_node if requirement.get("key") == "metadata.name" else ""
     return (have == values[0]) == (requirement.get("operator") == "In")
 
 
-def term_matches(term, labels, node_name):
+def term_matches(term, labels, name_of_node):
     expressions, fields = (term or {}).get("matchExpressions") or [], (term or {}).get("matchFields") or []
     if not expressions and not fields:
         return False   # "a null or empty node selector term matches no objects"
     return (all(label_requirement_matches(e or {}, labels) for e in expressions)
-            and all(field_requirement_matches(f or {}, node_name) for f in fields))
+            and all(field_requirement_matches(f or {}, name_of_node) for f in fields))
 
 
-def required_affinity_matches(spec, labels, node_name):
+def required_affinity_matches(spec, labels, name_of_node):
     """The required node affinity (True when there is none): its terms ORed."""
     required = (((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(_REQUIRED))
     if required is None:
         return True
-    return any(term_matches(term, labels, node_name) for term in required.get("nodeSelectorTerms") or [])
+    return any(term_matches(term, labels, name_of_node) for term in required.get("nodeSelectorTerms") or [])
 
 
 # --- RuntimeClass admission ------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def with_runtime_class(spec, runtime_classes):
     for key, value in (scheduling.get("nodeSelector") or {}).items():
         if key in selector and selector[key] != value:
             return merged, added, (f"its nodeSelector {key}={selector[key]} conflicts with {key}={value} of its "
-                            f"RuntimeClass {name} (the API server refuses such a pod)")
+                                   f"RuntimeClass {name} (the API server refuses such a pod)")
         selector[key], added[key] = value, name
     merged["nodeSelector"] = selector
     merged["tolerations"] = list(spec.get("tolerations") or []) + [

@@ -24,7 +24,6 @@ would undo the change, its template is what to change.
 from dataclasses import dataclass
 
 from azext_wasimig import retarget
-from azext_wasimig._consts import POOL_LABELS
 from azext_wasimig.placement import nowhere_to_land
 from azext_wasimig.scan import pool_of_node
 from azext_wasimig.scan_rules import RUNNING_FIELD
@@ -109,12 +108,12 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_
     if kind == "Job":
         return Plan(obj, reason=JOB_REASON, manifest=retarget.retarget(obj, old_pool, new_pool, phase, runtime_class))
     try:
-        desired = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class)
+        rewritten = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class)
     except retarget.RetargetError as ex:
         manifest = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class, allow_pod=True) \
             if kind == "Pod" else None
         return Plan(obj, reason=str(ex), manifest=manifest)
-    return Plan(obj, desired=desired, manifest=desired)
+    return Plan(obj, desired=rewritten, manifest=rewritten)
 
 
 def desired(live, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):

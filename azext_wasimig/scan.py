@@ -180,8 +180,8 @@ def _assess_one(obj, pods_on_pool, cluster):
     }
 
 
-def _evidence(field, value, reason):
-    return {"field": field, "value": value, "reason": reason}
+def _evidence(path, value, reason):
+    return {"field": path, "value": value, "reason": reason}
 
 
 def _running_ties(pods_on_pool, cluster):

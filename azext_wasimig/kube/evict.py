@@ -123,7 +123,8 @@ class Evictor:
                         self._handle(loop, future)
             finally:
                 for future in list(loop.running):   # in flight at the deadline (or on ^C): record what they did
-                    future.cancel() or self._handle(loop, future)
+                    if not future.cancel():
+                        self._handle(loop, future)
 
     def _start_evictions(self, pool, loop, now):
         while loop.evictions_running() < self.options.max_parallel:
@@ -243,7 +244,8 @@ class Evictor:
             return
         gone_and_total[0] += count
         gone, total = gone_and_total
-        self.progress(f"{node}: drained ({total} pod(s) gone)" if gone >= total else f"{node}: {gone}/{total} pods gone")
+        self.progress(f"{node}: drained ({total} pod(s) gone)" if gone >= total
+                      else f"{node}: {gone}/{total} pods gone")
 
     # --- PodDisruptionBudgets ------------------------------------------------------------------------------
 
@@ -299,8 +301,9 @@ class Evictor:
             "dryRun": self.options.dry_run,
             "evictionApi": self.group_version,
             "evicted": sorted(p.key for p in evicted),
-            "skipped": [{"pod": d.key, "node": d.node, "reason": "; ".join(d.reasons)} for d in plan.skipped]
-                       + [{"pod": p.key, "node": p.node, "reason": "was already terminating; now gone"} for p in waited],
+            "skipped": ([{"pod": d.key, "node": d.node, "reason": "; ".join(d.reasons)} for d in plan.skipped]
+                        + [{"pod": p.key, "node": p.node, "reason": "was already terminating; now gone"}
+                           for p in waited]),
             "refused": [{"pod": d.key, "node": d.node, "reasons": d.reasons} for d in plan.refused],
             "blocked": [{"pod": p.key, "node": p.node, "pdbs": p.pdbs or self.blocking_pdbs(p.pod),
                          "message": p.message, "attempts": p.attempts} for p in blocked],

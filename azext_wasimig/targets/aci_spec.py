@@ -352,8 +352,8 @@ def build(workload, context):
     ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
     """
     meta = workload.get("metadata") or {}
-    context = {**context, "location": validate_target(context.get("location"), context.get("subnet_id"),
-                                                       context.get("dns_name_label")),
+    location = validate_target(context.get("location"), context.get("subnet_id"), context.get("dns_name_label"))
+    context = {**context, "location": location,
                "namespace": context.get("namespace") or meta.get("namespace") or "default"}
     context["source"] = f"{context['namespace']}/{workload.get('kind')}/{meta.get('name')}"
     template = _pod_template(workload)

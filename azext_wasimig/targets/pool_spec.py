@@ -97,16 +97,16 @@ def _pool_name(pool):
     return pool if isinstance(pool, str) else (pool or {}).get("name")
 
 
-def derive_pool_name(old, existing_names, source_pool_id=None):
-    """A valid replacement name: an existing pool already made from ``source_pool_id``, else
+def derive_pool_name(old, existing_names, source_id=None):
+    """A valid replacement name: an existing pool already made from ``source_id``, else
     ``old`` with its trailing number raised (``wasi`` -> ``wasi2``, ``wasipool1`` -> ``wasipool2``).
 
-    ``existing_names`` may hold names or pool dicts; given dicts and ``source_pool_id``, a re-run
+    ``existing_names`` may hold names or pool dicts; given dicts and ``source_id``, a re-run
     finds the pool the first run created instead of deriving yet another name.
     """
-    if source_pool_id:
+    if source_id:
         for pool in existing_names or ():
-            if not isinstance(pool, str) and compare_existing(pool, source_pool_id) == "same":
+            if not isinstance(pool, str) and compare_existing(pool, source_id) == "same":
                 return pool.get("name")
     taken = {str(_pool_name(p) or "").lower() for p in existing_names or ()} | {old}
     stem = re.sub(r"[^a-z0-9]", "", (old or "").lower())
