@@ -157,7 +157,7 @@ type: command
 short-summary: Run workloads of a WASI pool as Azure Container Instances container groups, one per replica.
 long-summary: >
     Each --workload (NAMESPACE/KIND/NAME, tied to a WASI pool as scan reports it) becomes one container group
-    per replica, named <workload>-<replica>, with a Linux container per container of the pod: image, command
+    per replica, named `<workload>-<replica>`, with a Linux container per container of the pod: image, command
     and args, environment (ConfigMap values resolved; Secret values read from the cluster and sent as secure
     values, never printed or logged), the container's and its Services' ports, CPU and memory from requests and
     limits rounded up to what ACI accepts, liveness and readiness probes, the restart policy, and registry

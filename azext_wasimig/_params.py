@@ -137,7 +137,7 @@ def load_arguments(self, _):
                         "Default: a public IP.")
         c.argument("dns_name_label", options_list=["--dns-name-label"],
                    help="DNS name label of the public IP (LABEL.REGION.azurecontainer.io); with several replicas "
-                        "each group gets LABEL-<replica>. One workload only; not with --subnet-id.")
+                        "each group gets `LABEL-<replica>`. One workload only; not with --subnet-id.")
         c.argument("spin_image", options_list=["--spin-image"],
                    help="Container image of the Spin runtime that runs a Spin app in ACI (a mirror in your registry, "
                         "say). Default: the pinned ghcr.io/fermyon/spin image.")
