@@ -11,7 +11,7 @@ from knack.log import get_logger
 logger = get_logger(__name__)
 
 
-def wasi_list(cmd, resource_group_name=None, cluster_name=None, all_subscriptions=False):
+def wasi_list(cmd, *, resource_group_name=None, cluster_name=None, all_subscriptions=False):
     from azext_wasimig import inventory
     from azext_wasimig._client_factory import current_subscription_id
     from azext_wasimig.arm import list_clusters
@@ -62,13 +62,13 @@ def _first_line(error):
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def wasi_show(cmd, resource_group_name, cluster_name, nodepool_name):
+def wasi_show(cmd, *, resource_group_name, cluster_name, nodepool_name):
     from azext_wasimig import arm, inventory
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     return {**inventory.to_record(target.cluster, target.wasi_pool), "agentPool": target.wasi_pool}
 
 
-def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None,
+def wasi_create_pool(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None,
                      vm_size=None, node_count=None, min_count=None, max_count=None, zones=None, labels=None,
                      spin_shim=False, dry_run=False, no_wait=False):
     from azext_wasimig import arm, arm_pools
@@ -87,7 +87,7 @@ def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_
             logger.warning("Node pool '%s' already exists and was made from '%s': nothing to do.", name, old["name"])
             return _pool_result("unchanged", name, source, existing, [])
         if action == pool_spec.WAIT:
-            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run, no_wait)
+            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run=dry_run, no_wait=no_wait)
         body, notes = pool_spec.replacement(old, target.cluster, name, overrides, spin_shim)
     if action == pool_spec.RESEND:
         notes.insert(0, f"Node pool '{name}' (made from '{old['name']}') is in provisioning state {_state(existing)}: "
@@ -101,7 +101,7 @@ def wasi_create_pool(cmd, resource_group_name, cluster_name, nodepool_name, new_
     return None if no_wait else _pool_result("created", name, source, created, notes)
 
 
-def _wait_for_earlier_run(cmd, target, name, source, existing, dry_run, no_wait):
+def _wait_for_earlier_run(cmd, target, name, source, existing, *, dry_run, no_wait):
     """The pool an earlier run started is still being made: wait for it (never call it unchanged while in flight);
     with --dry-run or --no-wait, only say so."""
     from azure.cli.core.azclierror import AzureResponseError
@@ -129,7 +129,7 @@ def _pool_result(action, name, source, pool, notes):
     return {"action": action, "nodepoolName": name, "sourceNodepoolId": source, "notes": notes, "agentPool": pool}
 
 
-def wasi_pool_wait(cmd, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
+def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
                    deleted=False, exists=False, custom=None, interval=30, timeout=3600):
     """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it."""
     import jmespath
@@ -141,7 +141,7 @@ def wasi_pool_wait(cmd, resource_group_name, cluster_name, nodepool_name, create
     arm_pools.wait_for_pool(cmd, target, name, done, interval, timeout)
 
 
-def wasi_scan(cmd, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
+def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
               fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
     from azext_wasimig import arm, files, scan
     if report:   # before the scan, which may take a while: a report that cannot be written fails first
@@ -226,7 +226,7 @@ def _fail_with_findings(findings):
                           recommendation="Run without --fail-on-findings (or with --report FILE) for the details.")
 
 
-def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
+def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, *, admin, kubeconfig, context,
                       allow_other_pool=False):
     """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster
     (and, whatever --force says, not a System pool)."""
@@ -236,38 +236,39 @@ def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, adm
     return target, arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
 
 
-def wasi_cordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
+def wasi_cordon(cmd, *, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
                 admin=False, kubeconfig=None, context=None):
-    return _set_unschedulable(cmd, True, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
-                              admin, kubeconfig, context)
+    return _set_unschedulable(cmd, True, resource_group_name, cluster_name, nodepool_name, force=force,
+                              dry_run=dry_run, yes=yes, admin=admin, kubeconfig=kubeconfig, context=context)
 
 
-def wasi_uncordon(cmd, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
+def wasi_uncordon(cmd, *, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
-    return _set_unschedulable(cmd, False, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
-                              admin, kubeconfig, context)
+    return _set_unschedulable(cmd, False, resource_group_name, cluster_name, nodepool_name, force=force,
+                              dry_run=dry_run, yes=yes, admin=admin, kubeconfig=kubeconfig, context=context)
 
 
-def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, force, dry_run, yes,
-                       admin, kubeconfig, context):
+def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, *, force, dry_run,
+                       yes, admin, kubeconfig, context):
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import drain
     from azext_wasimig.kube import pool_drain
-    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context,
-                                    allow_other_pool=force)
+    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
+                                    kubeconfig=kubeconfig, context=context, allow_other_pool=force)
     if not dry_run:
         user_confirmation(drain.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
     return pool_drain.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
 
 
-def wasi_drain(cmd, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
+def wasi_drain(cmd, *, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
                force=False, delete_emptydir_data=False, dry_run=False, yes=False, admin=False, kubeconfig=None,
                context=None):
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import drain
     from azext_wasimig.kube import pool_drain
     options = drain.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
-    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin, kubeconfig, context)
+    target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
+                                    kubeconfig=kubeconfig, context=context)
     if not dry_run:
         user_confirmation(drain.drain_question(target.wasi_pool_name, target.cluster_name, options), yes=yes)
     try:
@@ -289,7 +290,7 @@ def _interrupted_error(interrupted, resource_group_name, cluster_name):
                                                             f"'{undo}' to make the nodes schedulable again.")
 
 
-def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,
+def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,
                     aci_location=None, subnet_id=None, dns_name_label=None, spin_image=None, image=None, dry_run=False,
                     no_wait=False, admin=False, kubeconfig=None, context=None):
     from azext_wasimig import aci, arm, scan
@@ -311,7 +312,7 @@ def wasi_create_aci(cmd, resource_group_name, cluster_name, workloads, nodepool_
     return None if options.no_wait else results
 
 
-def wasi_retarget(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
+def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
     from azure.cli.core.util import user_confirmation
