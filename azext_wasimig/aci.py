@@ -209,14 +209,14 @@ def _state(group):
 
 def _get(client, resource_group, name):
     """The container group as the REST API serves it (camelCase JSON), or None when there is none."""
-    from azure.core.exceptions import ResourceNotFoundError
-    from azext_wasimig._errors import raise_cli_error
+    from azure.core.exceptions import AzureError, ResourceNotFoundError
+    from azext_wasimig._errors import cli_error_for
     try:
         return client.get(resource_group, name, cls=lambda response, _model, _headers: response.http_response.json())
     except ResourceNotFoundError:
         return None
-    except Exception as ex:  # pylint: disable=broad-except
-        raise_cli_error(ex, f"reading container group '{name}' in resource group '{resource_group}'")
+    except AzureError as ex:
+        raise cli_error_for(ex, f"reading container group '{name}' in resource group '{resource_group}'") from ex
 
 
 def _create(cmd, client, names, bodies, options):

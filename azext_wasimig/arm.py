@@ -16,14 +16,14 @@ def list_clusters(cli_ctx, subscription_id, resource_group_name=None):
     """Every cluster of a subscription (or one resource group) as dicts: one paged list call."""
     from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_managed_clusters
-    from azext_wasimig._errors import raise_cli_error
+    from azext_wasimig._errors import cli_error_for
     client = cf_managed_clusters(cli_ctx, subscription_id=subscription_id)
     scope = f"resource group '{resource_group_name}'" if resource_group_name else f"subscription {subscription_id}"
     try:
         pages = client.list_by_resource_group(resource_group_name) if resource_group_name else client.list()
         return [as_dict(cluster) for cluster in pages]
     except AzureError as ex:   # only Azure's answers: a bug here must not read as a failed subscription
-        raise_cli_error(ex, f"listing the AKS clusters in {scope}")
+        raise cli_error_for(ex, f"listing the AKS clusters in {scope}") from ex
 
 
 def visible_subscriptions(cli_ctx):
@@ -47,14 +47,16 @@ def visible_subscriptions(cli_ctx):
 
 def get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name):
     """The cluster and its agent pools as dicts; 404s become exit code 3."""
+    from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_container_service
-    from azext_wasimig._errors import raise_cli_error
+    from azext_wasimig._errors import cli_error_for
     client = cf_container_service(cli_ctx)
     try:
         cluster = as_dict(client.managed_clusters.get(resource_group_name, cluster_name))
         return cluster, [as_dict(p) for p in client.agent_pools.list(resource_group_name, cluster_name)]
-    except Exception as ex:  # pylint: disable=broad-except
-        raise_cli_error(ex, f"reading cluster '{cluster_name}' in resource group '{resource_group_name}'")
+    except AzureError as ex:   # only Azure's answers become CLI errors; anything else is a bug and stays itself
+        raise cli_error_for(ex, f"reading cluster '{cluster_name}' in resource group '{resource_group_name}'") \
+            from ex
 
 
 def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=None, new_nodepool_name=None,

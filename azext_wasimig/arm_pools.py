@@ -42,9 +42,10 @@ def create_pool(cmd, target, name, body, existing=None, no_wait=False):
 def wait_until_settled(cmd, target, name):
     """Wait until AKS has finished with pool ``name`` (Succeeded, Failed or Canceled), polling less and less often
     (up to every 15 s), with progress; returns the pool. Ctrl-C says how to resume."""
+    from azure.core.exceptions import AzureError
     from azext_wasimig import waiting
     from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig._errors import raise_cli_error
+    from azext_wasimig._errors import cli_error_for
     from azext_wasimig._progress import progress
     from azext_wasimig.targets import pool_spec
     client = cf_agent_pools(cmd.cli_ctx)
@@ -55,8 +56,8 @@ def wait_until_settled(cmd, target, name):
                 waiting.backoff(), on_read=lambda pool: report(f"Node pool '{name}': {waiting.state_of(pool)}"))
         except KeyboardInterrupt:
             raise interrupted(target, name, True) from None
-        except Exception as ex:  # pylint: disable=broad-except
-            raise_cli_error(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'")
+        except AzureError as ex:
+            raise cli_error_for(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'") from ex
 
 
 def wait_for_pool(cmd, target, name, done, interval, timeout):
@@ -64,10 +65,10 @@ def wait_for_pool(cmd, target, name, done, interval, timeout):
     (exit code 1) when ``timeout`` s pass or the pool Failed."""
     from azure.cli.core.azclierror import AzureResponseError, UnclassifiedUserFault
     from azure.cli.core.util import todict
-    from azure.core.exceptions import ResourceNotFoundError
+    from azure.core.exceptions import AzureError, ResourceNotFoundError
     from azext_wasimig import waiting
     from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig._errors import raise_cli_error
+    from azext_wasimig._errors import cli_error_for
     from azext_wasimig._progress import progress
     client = cf_agent_pools(cmd.cli_ctx)
 
@@ -76,8 +77,8 @@ def wait_for_pool(cmd, target, name, done, interval, timeout):
             return todict(client.get(target.resource_group, target.cluster_name, name))
         except ResourceNotFoundError:
             return None
-        except Exception as ex:  # pylint: disable=broad-except
-            raise_cli_error(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'")
+        except AzureError as ex:
+            raise cli_error_for(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'") from ex
 
     what = f"node pool '{name}' of cluster '{target.cluster_name}'"
     with progress(cmd.cli_ctx) as report:
