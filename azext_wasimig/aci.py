@@ -164,13 +164,13 @@ def written_somewhere(logger_name, level):
     and filters in its handlers (the console one by --verbose/--debug, the log file's at DEBUG), so the logger's
     own level, or isEnabledFor, says nothing about whether a record is written."""
     import logging
-    logger = logging.getLogger(logger_name)
-    while logger is not None:
-        if any(level >= handler.level for handler in logger.handlers):
+    current = logging.getLogger(logger_name)
+    while current is not None:
+        if any(level >= handler.level for handler in current.handlers):
             return True
-        if not logger.propagate:
+        if not current.propagate:
             return False
-        logger = logger.parent
+        current = current.parent
     return False
 
 
