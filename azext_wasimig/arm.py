@@ -59,7 +59,7 @@ def get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name):
             from ex
 
 
-def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=None, new_nodepool_name=None,
+def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=None, *, new_nodepool_name=None,
                    allow_other_pool=False, new_pool_must_exist=True, acting_on_pool=False):
     """The one place where what the user named meets ARM: a ``MigrationTarget`` with the cluster, its pools and the
     proven old (and new) pool under Azure's spelling (see migration_target). Refusals become azclierror (a pool
@@ -68,7 +68,8 @@ def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=Non
     from azext_wasimig import inventory, migration_target
     cluster, pools = get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name)
     try:
-        target = migration_target.resolve(cluster, pools, resource_group_name, nodepool_name, new_nodepool_name,
+        target = migration_target.resolve(cluster, pools, resource_group_name, nodepool_name=nodepool_name,
+                                          new_nodepool_name=new_nodepool_name,
                                           allow_other=allow_other_pool, new_pool_must_exist=new_pool_must_exist,
                                           acting_on_pool=acting_on_pool)
     except migration_target.PoolNotFound as ex:

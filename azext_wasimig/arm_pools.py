@@ -9,7 +9,7 @@ from azext_wasimig.arm import as_dict
 logger = get_logger(__name__)
 
 
-def create_pool(cmd, target, name, body, existing=None, no_wait=False):
+def create_pool(cmd, target, name, body, *, existing=None, no_wait=False):
     """PUT pool ``name`` of ``target``'s cluster and wait for AKS (with progress) unless ``no_wait``.
 
     A first PUT carries ``If-None-Match: *``: a pool someone else made meanwhile is never overwritten (412). Sending

@@ -318,13 +318,13 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm, retarget_plan, scan
     from azext_wasimig.kube import apply
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name, new_nodepool_name,
-                                new_pool_must_exist=phase != "rollback")
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
+                                new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
     old, new = target.wasi_pool_name, target.new_pool_name   # Azure's spelling, as the nodes' labels have it
     api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
     taken = _take_snapshot(api)
     findings = scan.assess(taken, [old], only_pool=old)
-    plans = retarget_plan.plan_all(taken, findings, old, new, phase, runtime_class)
+    plans = retarget_plan.plan_all(taken, findings, old, new, phase, runtime_class=runtime_class)
     apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
     apply.check_landing(retarget_plan.stranded(plans, taken, phase, new), new, dry_run)
     exports = _checked_exports(plans, export_dir, overwrite)   # before any change: it fails now or never

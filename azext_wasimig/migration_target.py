@@ -80,7 +80,7 @@ def _is_system(pool):
     return str(inventory.flatten_agent_pool(pool).get("mode") or "").lower() == "system"
 
 
-def resolve(cluster, pools, resource_group, nodepool_name=None, new_nodepool_name=None, allow_other=False,
+def resolve(cluster, pools, resource_group, *, nodepool_name=None, new_nodepool_name=None, allow_other=False,
             new_pool_must_exist=True, acting_on_pool=False):
     """The ``MigrationTarget`` for what the user named; ``TargetError`` for anything that does not fit.
     ``acting_on_pool``: the command changes the old pool's nodes (cordon, uncordon, drain), which is never done

@@ -122,7 +122,7 @@ def desired(live, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNT
     return live if wanted is None else wanted
 
 
-def plan_all(snapshot, findings, old_pool, new_pool, phase, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+def plan_all(snapshot, findings, old_pool, new_pool, phase, *, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
     if phase not in PHASES:
         raise retarget.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
     return [plan(obj, phase, old_pool, new_pool, runtime_class) if pinned else Plan(obj, reason=NOT_PINNED_REASON)

@@ -172,7 +172,7 @@ def _assess_one(obj, pods_on_pool, cluster):
         "runtimeClassName": spec.get("runtimeClassName"), "replicas": replicas,
         "podsOnPool": sorted(p["metadata"]["name"] for p in pods_on_pool), "pdbs": pdbs,
         "blockers": blockers(payload, wagi, pdbs, replicas),
-        "warnings": warnings(kind, spec, replicas, pdbs, cluster.runtime_classes, _controller_key(obj)),
+        "warnings": warnings(kind, spec, replicas, pdbs, cluster.runtime_classes, controller=_controller_key(obj)),
         "recommendedTarget": target,
         "alternatives": alternatives(kind, payload, spec),
         "actions": actions(target, evidence),

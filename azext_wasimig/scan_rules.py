@@ -101,7 +101,7 @@ LOCAL_VOLUMES = {
 }
 
 
-def warnings(kind, spec, replicas, pdbs, runtime_classes, controller=None):
+def warnings(kind, spec, replicas, pdbs, runtime_classes, *, controller=None):
     """``controller``: (namespace, kind, name) of an owner the scan could not read, for a Pod."""
     found = [SINGLE_REPLICA] if kind in CONTROLLED_REPLICAS and replicas == 1 and not pdbs else []
     if kind == "Pod":

@@ -46,7 +46,7 @@ def check_timing(interval, timeout):
         raise WaitArgumentError(f"--timeout {timeout} is not valid: give the most seconds to wait, 0 or more.")
 
 
-def wait_until(read, done, intervals, timeout=None, clock=time.monotonic, sleep=time.sleep, on_read=None):
+def wait_until(read, done, intervals, timeout=None, *, clock=time.monotonic, sleep=time.sleep, on_read=None):
     """``read()`` until ``done(value)`` is true, then return that value. Between reads sleep the next of
     ``intervals`` (a number: always that), never past ``timeout`` seconds from now; at the deadline, one last read,
     then ``WaitTimeout``. ``done`` may raise to stop early (e.g. ``ResourceFailed``)."""

@@ -90,7 +90,7 @@ def pods_on_nodes(api_client, names):
                                 "list pods in all namespaces") from ex
 
 
-def can_i(api_client, verb, resource, namespace=None, subresource=None, group=""):
+def can_i(api_client, verb, resource, *, namespace=None, subresource=None, group=""):
     """True when the current identity may do it (SelfSubjectAccessReview; every authenticated user may ask)."""
     attributes = {"verb": verb, "resource": resource, "group": group}
     if namespace:
@@ -115,7 +115,7 @@ def missing_drain_permissions(api_client, namespaces):
     missing = []
     for verb, resource, namespace, subresource in wanted:
         try:
-            allowed = can_i(api_client, verb, resource, namespace, subresource)
+            allowed = can_i(api_client, verb, resource, namespace=namespace, subresource=subresource)
         except Exception as ex:  # pylint: disable=broad-except
             rest.raise_cli_error(ex, "checking the identity's rights with a SelfSubjectAccessReview",
                                  api_client.configuration.host, "create selfsubjectaccessreviews "

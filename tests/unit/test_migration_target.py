@@ -19,7 +19,7 @@ POOLS = [pool("sys", mode="System"), pool("wasi", "WasmWasi"), pool("wasib", "wa
 
 
 def resolve(old=None, new=None, **kw):
-    return mt.resolve(CLUSTER, POOLS, "rg", old, new, **kw)
+    return mt.resolve(CLUSTER, POOLS, "rg", nodepool_name=old, new_nodepool_name=new, **kw)
 
 
 def test_names_come_back_as_azure_spells_them():

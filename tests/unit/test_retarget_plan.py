@@ -80,7 +80,7 @@ def test_missing_runtime_classes_and_the_question_before_production_changes():
     snapshot = ClusterSnapshot(workloads=[spin_cronjob()], runtime_classes=[{"metadata": {"name": "other"}}])
     plans = rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "cutover")
     assert rp.missing_runtime_classes(plans, snapshot) == [rt.DEFAULT_RUNTIME_CLASS]
-    assert rp.missing_runtime_classes(rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "cutover", "other"),
+    assert rp.missing_runtime_classes(rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "cutover", runtime_class="other"),
                                       snapshot) == []
     assert "pin 1 workload(s) of cluster 'c' to node pool 'wasipool2' only" in rp.confirmation(plans, "cutover", "c",
                                                                                               OLD, NEW)
