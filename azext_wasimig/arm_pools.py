@@ -60,7 +60,7 @@ def wait_until_settled(cmd, target, name):
             raise cli_error_for(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'") from ex
 
 
-def wait_for_pool(cmd, target, name, done, interval, timeout):
+def wait_for_pool(cmd, target, name, done, *, interval, timeout):
     """`az aks wasi-migrate wait`: read pool ``name`` every ``interval`` s until ``done`` (waiting.condition); fails
     (exit code 1) when ``timeout`` s pass or the pool Failed."""
     from azure.cli.core.azclierror import AzureResponseError, UnclassifiedUserFault

@@ -138,7 +138,7 @@ def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, cre
     done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists, custom=match)
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
     name = (target.pool(nodepool_name) or {}).get("name", nodepool_name)
-    arm_pools.wait_for_pool(cmd, target, name, done, interval, timeout)
+    arm_pools.wait_for_pool(cmd, target, name, done, interval=interval, timeout=timeout)
 
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,

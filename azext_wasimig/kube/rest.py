@@ -110,7 +110,8 @@ def call(api_client, method, path, query=None, body=None, timeout=REQUEST_TIMEOU
     started, attempt = time.monotonic(), 1
     while True:
         try:
-            return _call_once(api_client, method, path, query, body, timeout, content_type)
+            return _call_once(api_client, method, path, query=query, body=body, timeout=timeout,
+                              content_type=content_type)
         except Exception as ex:  # pylint: disable=broad-except  # _retry_wait decides; anything else re-raised
             wait = _retry_wait(ex, attempt, time.monotonic() - started, retry) if retryable else None
             if wait is None:
@@ -151,7 +152,7 @@ def is_dropped_connection(error):
     return isinstance(reason, (u3.ProtocolError, ConnectionResetError, ConnectionAbortedError))
 
 
-def _call_once(api_client, method, path, query, body, timeout, content_type):
+def _call_once(api_client, method, path, *, query, body, timeout, content_type):
     headers = {"Accept": "application/json"}
     if body is not None:
         headers["Content-Type"] = content_type or "application/json"

@@ -311,7 +311,7 @@ def _network(properties, ports, context, index, replicas):
         properties["subnetIds"] = [{"id": context["subnet_id"]}]
 
 
-def _group(workload, template, context, index, replicas, notes):
+def _group(workload, template, context, *, index, replicas, notes):
     meta, spec = template.get("metadata") or {}, template.get("spec") or {}
     name = group_name(workload["metadata"]["name"], index)
     facts = {"name": name, "namespace": context["namespace"], "labels": meta.get("labels") or {},
@@ -366,7 +366,8 @@ def build(workload, context):
     replicas = _replica_count(workload, context)
     if replicas < 1:
         notes.append(f"{context['source']} has 0 replicas: no container group to create.")
-    groups = [_group(workload, template, context, i, replicas, notes) for i in range(replicas)]
+    groups = [_group(workload, template, context, index=i, replicas=replicas, notes=notes)
+              for i in range(replicas)]
     return groups, list(dict.fromkeys(notes))
 
 
