@@ -1,4 +1,5 @@
-"""Turn SDK/HTTP failures into `azure.cli.core.azclierror` errors that say what to do.
+"""Turn SDK/HTTP failures and the migration's own errors (``errors.py``) into `azure.cli.core.azclierror`
+errors that say what to do.
 
 The CLI maps an azclierror to its exit code (ResourceNotFoundError -> 3, others -> 1) and prints
 only the message, not a traceback.
@@ -67,3 +68,28 @@ def user_errors(*error_types, cli_error=None):
         yield
     except error_types as ex:
         raise (cli_error or InvalidArgumentValueError)(str(ex)) from ex
+
+
+# errors.MigrationError.kind -> the azclierror class name (the table in errors.py says why each).
+CLI_ERROR_BY_KIND = {
+    "invalid": "InvalidArgumentValueError",
+    "validation": "ValidationError",
+    "not_found": "ResourceNotFoundError",
+    "forbidden": "ForbiddenError",
+    "file": "FileOperationError",
+    "service": "AzureResponseError",
+    "connection": "AzureConnectionError",
+    "incomplete": "AzureResponseError",
+    "interrupted": "ManualInterrupt",
+}
+
+
+def to_cli_error(error):
+    """The azclierror for a domain error (errors.MigrationError / MigrationInterrupted); None for anything else,
+    which passes through unchanged."""
+    from azext_wasimig.errors import MigrationError, MigrationInterrupted
+    if not isinstance(error, (MigrationError, MigrationInterrupted)):
+        return None
+    from azure.cli.core import azclierror
+    cli_error = getattr(azclierror, CLI_ERROR_BY_KIND[error.kind])
+    return cli_error(str(error), recommendation=error.recommendation)

@@ -81,11 +81,12 @@ def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=Non
     return target
 
 
-def kube_client(cli_ctx, target, admin=False, kubeconfig=None, context=None):
+def kube_client(cli_ctx, target, access):
     """A kubernetes ApiClient for ``target``'s cluster (a MigrationTarget), checked to answer: from ``--kubeconfig``
     when given (and only once proven to be this cluster's, see ``kube.binding``), else from the cluster's ARM user
-    (or ``--admin``) credentials, held in memory only."""
+    (or ``--admin``) credentials, held in memory only. ``access`` is a migration_target.ClusterAccess."""
     from azext_wasimig.kube import connect
+    admin, kubeconfig, context = access.admin, access.kubeconfig, access.context
     resource_group_name, cluster_name = target.resource_group, target.cluster_name
     _require_running(target.cluster, resource_group_name)
     if kubeconfig:

@@ -27,15 +27,24 @@ def load_command_table(self, _):
         g.custom_command("retarget", "wasi_retarget", validator=validate_retarget,
                          table_transformer=retarget_table_format)
     for command in self.command_table.values():
-        command.handler = _plain_arguments(command.handler)
+        command.handler = _cli_boundary(command.handler)
 
 
-def _plain_arguments(handler):
-    """Where CLI values enter the core: knack hands argument defaults over as DefaultStr/DefaultInt (subclasses
-    marking "not typed by the user"); the core gets plain str/int, which every library takes (PyYAML's safe
-    writer refuses str subclasses: a defaulted --runtime-class broke `retarget --dry-run`)."""
+def _cli_boundary(handler):
+    """Where the CLI meets the migration, both ways, for every command.
+
+    In: knack hands argument defaults over as DefaultStr/DefaultInt (subclasses marking "not typed by the
+    user"); the core gets plain str/int, which every library takes (PyYAML's safe writer refuses str subclasses:
+    a defaulted --runtime-class broke `retarget --dry-run`).
+    Out: the phases' own errors (errors.py) become azclierror types here and nowhere else (_errors.to_cli_error);
+    KeyboardInterrupt subclasses too, which azure-cli's exception_handler would never see."""
     def run(command_args):
-        return handler({key: _plain(value) for key, value in command_args.items()})
+        from azext_wasimig import errors
+        try:
+            return handler({key: _plain(value) for key, value in command_args.items()})
+        except (errors.MigrationError, errors.MigrationInterrupted) as ex:
+            from azext_wasimig._errors import to_cli_error
+            raise to_cli_error(ex) from ex
     return run
 
 

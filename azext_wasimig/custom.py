@@ -182,7 +182,7 @@ def _cluster_snapshot(cmd, target, admin, kubeconfig, context):
     if not target.wasi_pool_names:
         logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.",
                        target.cluster_name)
-    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     where = {"cluster": target.cluster_name, "resourceGroup": target.resource_group,
              "subscription": target.subscription_id}
     return _take_snapshot(api), target.wasi_pool_names, where
@@ -226,6 +226,11 @@ def _fail_with_findings(findings):
                           recommendation="Run without --fail-on-findings (or with --report FILE) for the details.")
 
 
+def _access(admin, kubeconfig, context):
+    from azext_wasimig.migration_target import ClusterAccess
+    return ClusterAccess(admin=admin, kubeconfig=kubeconfig, context=context)
+
+
 def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, *, admin, kubeconfig, context,
                       allow_other_pool=False):
     """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster
@@ -233,7 +238,7 @@ def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, *, 
     from azext_wasimig import arm
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 allow_other_pool=allow_other_pool, acting_on_pool=True)
-    return target, arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
+    return target, arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
 
 
 def wasi_cordon(cmd, *, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
@@ -300,7 +305,7 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
     options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name,
                               subnet_id=subnet_id, dns_name_label=dns_name_label, spin_image=spin_image, image=image,
                               dry_run=dry_run, no_wait=no_wait and not dry_run)
-    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     namespaces = {namespace for namespace, _, _ in workloads}
     taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
     findings = scan.assess(taken, target.wasi_pool_names, only_pool=nodepool_name)
@@ -321,7 +326,7 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
     old, new = target.wasi_pool_name, target.new_pool_name   # Azure's spelling, as the nodes' labels have it
-    api = arm.kube_client(cmd.cli_ctx, target, admin, kubeconfig, context)
+    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     taken = _take_snapshot(api)
     findings = scan.assess(taken, [old], only_pool=old)
     plans = retarget_plan.plan_all(taken, findings, old, new, phase, runtime_class=runtime_class)

@@ -157,3 +157,12 @@ def _not_ready_advice(state, where, name):
                 f"{where.resource_group} --cluster-name {where.cluster_name} -n {name}' for what went wrong.")
     return (f"Wait for it: az aks wasi-migrate wait -g {where.resource_group} -n {where.cluster_name} "
             f"--nodepool-name {name} --created")
+
+
+@dataclass(frozen=True)
+class ClusterAccess:
+    """How to reach the cluster's API server: ARM's user credentials (default), its admin credentials
+    (--admin), or a kubeconfig file (--kubeconfig, optionally --context) proven to be this cluster's."""
+    admin: bool = False
+    kubeconfig: str = None
+    context: str = None
