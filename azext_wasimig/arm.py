@@ -65,7 +65,8 @@ def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=Non
     proven old (and new) pool under Azure's spelling (see migration_target). Refusals become azclierror (a pool
     that does not exist: exit code 3), before anything else is read or written."""
     from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
-    from azext_wasimig import inventory, migration_target
+    from azext_wasimig import migration_target
+    from azext_wasimig.evaluate import inventory
     cluster, pools = get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name)
     try:
         target = migration_target.resolve(cluster, pools, resource_group_name, nodepool_name=nodepool_name,
@@ -103,7 +104,7 @@ def kube_client(cli_ctx, target, access):
 def _require_running(cluster, resource_group_name):
     """A stopped cluster has no API server to reach: say so, and how to start it, before trying."""
     from azure.cli.core.azclierror import ValidationError
-    from azext_wasimig import inventory
+    from azext_wasimig.evaluate import inventory
     state = inventory.cluster_properties(cluster).get("powerState") or {}
     if str(state.get("code") if isinstance(state, dict) else state).lower() == "stopped":
         name = cluster.get("name")

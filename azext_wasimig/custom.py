@@ -12,7 +12,7 @@ logger = get_logger(__name__)
 
 
 def wasi_list(cmd, *, resource_group_name=None, cluster_name=None, all_subscriptions=False):
-    from azext_wasimig import inventory
+    from azext_wasimig.evaluate import inventory
     from azext_wasimig._client_factory import current_subscription_id
     from azext_wasimig.arm import list_clusters
     if cluster_name:
@@ -25,14 +25,15 @@ def wasi_list(cmd, *, resource_group_name=None, cluster_name=None, all_subscript
 
 
 def _list_one_cluster(cmd, resource_group_name, cluster_name):
-    from azext_wasimig import arm, inventory
+    from azext_wasimig import arm
+    from azext_wasimig.evaluate import inventory
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
     return inventory.sort_records(inventory.to_record(target.cluster, target.pool(name))
                                   for name in target.wasi_pool_names)
 
 
 def _list_all_subscriptions(cmd):
-    from azext_wasimig import inventory
+    from azext_wasimig.evaluate import inventory
     from azext_wasimig._errors import azure_failures
     from azext_wasimig._progress import progress
     from azext_wasimig.arm import list_clusters, visible_subscriptions
@@ -63,7 +64,8 @@ def _first_line(error):
 
 
 def wasi_show(cmd, *, resource_group_name, cluster_name, nodepool_name):
-    from azext_wasimig import arm, inventory
+    from azext_wasimig import arm
+    from azext_wasimig.evaluate import inventory
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     return {**inventory.to_record(target.cluster, target.wasi_pool), "agentPool": target.wasi_pool}
 
@@ -120,7 +122,7 @@ def _wait_for_earlier_run(cmd, target, name, source, existing, *, dry_run, no_wa
 
 
 def _state(pool):
-    from azext_wasimig import inventory
+    from azext_wasimig.evaluate import inventory
     return inventory.provisioning_state(pool) or "unknown"
 
 
@@ -143,7 +145,8 @@ def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, cre
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
               fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import arm, files, scan
+    from azext_wasimig import arm, files
+    from azext_wasimig.evaluate import scan
     if report:   # before the scan, which may take a while: a report that cannot be written fails first
         with _file_errors():
             files.check_writable(os.path.dirname(report) or ".", [os.path.basename(report)], overwrite)
@@ -163,7 +166,7 @@ def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name
 
 def _manifest_snapshot(paths):
     from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig import manifests
+    from azext_wasimig.evaluate import manifests
     from azext_wasimig._errors import user_errors
     with user_errors(manifests.ManifestError, cli_error=FileOperationError):
         return manifests.load(paths, note=logger.warning)
@@ -202,7 +205,8 @@ def _take_snapshot(api, namespace=None):
 
 
 def _write_report(path, findings, context, overwrite):
-    from azext_wasimig import files, report
+    from azext_wasimig import files
+    from azext_wasimig.evaluate import report
     with _file_errors():
         files.write_private(path, report.render(findings, context), overwrite)
     logger.warning("Report written to %s", path)
@@ -298,7 +302,8 @@ def _interrupted_error(interrupted, resource_group_name, cluster_name):
 def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,
                     aci_location=None, subnet_id=None, dns_name_label=None, spin_image=None, image=None, dry_run=False,
                     no_wait=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import aci, arm, scan
+    from azext_wasimig import aci, arm
+    from azext_wasimig.evaluate import scan
     from azext_wasimig.kube import sources
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     nodepool_name = target.wasi_pool_name
@@ -321,7 +326,8 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig import arm, retarget_plan, scan
+    from azext_wasimig import arm, retarget_plan
+    from azext_wasimig.evaluate import scan
     from azext_wasimig.kube import apply
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")

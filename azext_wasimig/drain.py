@@ -212,7 +212,7 @@ def pdbs_covering(pod, pdbs, empty_matches_all=False):
     A null selector matches nothing; an empty one matches every pod only in policy/v1 (``empty_matches_all``):
     in policy/v1beta1 it matched none.
     """
-    from azext_wasimig.scan import selector_matches   # label-selector semantics live with the scan core
+    from azext_wasimig.evaluate.scan import selector_matches   # label-selector semantics live with the scan core
     meta = pod.get("metadata") or {}
     return [pdb for pdb in pdbs
             if (pdb.get("metadata") or {}).get("namespace") == meta.get("namespace")

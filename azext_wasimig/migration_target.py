@@ -14,7 +14,7 @@ Proven here, before anything is read from or written to the cluster:
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from azext_wasimig import inventory
+from azext_wasimig.evaluate import inventory
 
 SUCCEEDED = "Succeeded"
 

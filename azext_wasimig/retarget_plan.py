@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from azext_wasimig import retarget
 from azext_wasimig.placement import nowhere_to_land
-from azext_wasimig.scan import pool_of_node
-from azext_wasimig.scan_rules import RUNNING_FIELD
+from azext_wasimig.evaluate.scan import pool_of_node
+from azext_wasimig.evaluate.rules import RUNNING_FIELD
 
 PHASES = (*retarget.PHASES, "rollback")
 NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "

@@ -71,7 +71,7 @@ def build(api, args):
 
 
 def core_worker(kubeconfig):
-    from azext_wasimig import scan
+    from azext_wasimig.evaluate import scan
     from azext_wasimig.kube import snapshot
     from bench.bench_drain import counted_client
     api, calls = counted_client(kubeconfig)

@@ -19,6 +19,12 @@ from tests.emulator.api import start_emulator
 from tests.emulator.azcli import add_extension, az_environment, login
 
 ESTATES = pathlib.Path(__file__).resolve().parent / "emulator" / "estates"
+ARM_EXAMPLES = pathlib.Path(__file__).resolve().parent / "fixtures" / "arm-examples"
+
+
+def example_body(name, status="200"):
+    """The response body of a real x-ms-example (tests/fixtures/arm-examples)."""
+    return json.loads((ARM_EXAMPLES / name).read_text())["responses"][status]["body"]
 
 
 @dataclass

@@ -14,7 +14,7 @@ Either a node of another cluster, or nothing to go on, refuses the kubeconfig (`
 import re
 from urllib.parse import urlsplit
 
-from azext_wasimig import inventory
+from azext_wasimig.evaluate import inventory
 from azext_wasimig._consts import POOL_LABELS
 from azext_wasimig.kube import rest
 

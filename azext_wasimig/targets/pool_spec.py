@@ -34,7 +34,7 @@ Dropped, and why:
 
 import re
 
-from azext_wasimig import inventory
+from azext_wasimig.evaluate import inventory
 from azext_wasimig._consts import ARCH_LABEL, KRUSTLET_ARCH, STANDARD_RUNTIME, WASMTIME_LABEL_PREFIX
 
 PROVENANCE_TAG = "wasimig.migratedFrom"

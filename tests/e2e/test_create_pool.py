@@ -10,10 +10,9 @@ import json
 
 import pytest
 
-from tests.conftest import arm_calls, serving_estate
+from tests.conftest import arm_calls, example_body, serving_estate
 from tests.e2e.test_list_show import PROD
 from tests.emulator.testing import Arm
-from tests.unit.test_inventory import example_body
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,5 @@
 """snapshot.take against the real kube-apiserver (v1.20.2): one LIST per kind, the right API
-versions found by discovery, and scan.assess classifying exactly as in tests/unit/test_scan.py.
+versions found by discovery, and scan.assess classifying exactly as in tests/unit/evaluate/helpers.py.
 
 The objects are the unit test's own (``cluster_objects``), created under names unique to this run:
 cluster-scoped ones (nodes, RuntimeClasses, pool names) get a suffix, the rest live in a fresh
@@ -13,11 +13,11 @@ import uuid
 
 import pytest
 
-from azext_wasimig import scan
+from azext_wasimig.evaluate import scan
 from azext_wasimig._consts import POOL_LABEL
 from azext_wasimig.kube import rest, snapshot
 from tests.k8s.harness import exists, vmss_provider_id, wait_for
-from tests.unit import test_scan as unit
+from tests.unit.evaluate import helpers as unit
 
 pytestmark = pytest.mark.k8s
 

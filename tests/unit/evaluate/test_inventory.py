@@ -1,19 +1,13 @@
 """The inventory core on plain dicts shaped like (and taken from) the real ARM REST examples."""
 
 import copy
-import json
-import pathlib
 import threading
 
 import pytest
 
-from azext_wasimig import inventory
+from azext_wasimig.evaluate import inventory
+from tests.conftest import example_body
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
-
-
-def example_body(name, status="200"):
-    return json.loads((EXAMPLES / name).read_text())["responses"][status]["body"]
 
 
 def cluster_with(*profiles, name="c1", rg="rg1", sub="00000000-0000-0000-0000-000000000000", **props):

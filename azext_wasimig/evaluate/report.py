@@ -7,7 +7,7 @@ has no date, no I/O.
 
 import datetime
 
-from azext_wasimig import scan
+from azext_wasimig.evaluate import scan
 
 PAYLOAD_NAMES = {"spin": "Spin", "container": "Container", "wagi": "Krustlet WAGI",
                  "slight": "Slight (SpiderLightning)", "wws": "Wasm Workers Server"}

@@ -3,8 +3,8 @@
 import datetime
 import re
 
-from azext_wasimig import report, scan
-from tests.unit.test_scan import unit_snapshot
+from azext_wasimig.evaluate import report, scan
+from tests.unit.evaluate.helpers import unit_snapshot
 
 CONTEXT = {"cluster": "c1", "resourceGroup": "rg1", "pools": ["wasipool", "krustlet"], "source": "cluster",
            "generated": datetime.datetime(2026, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)}

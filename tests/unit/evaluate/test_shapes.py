@@ -1,10 +1,10 @@
-"""Valid YAML of the wrong shape: a clear error naming file:line of the field (scan_shapes, through manifests.load)."""
+"""Valid YAML of the wrong shape: a clear error naming file:line of the field (evaluate.shapes, through manifests.load)."""
 
 import textwrap
 
 import pytest
 
-from azext_wasimig import manifests, scan, scan_shapes
+from azext_wasimig.evaluate import manifests, scan, shapes
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -94,9 +94,9 @@ def test_well_shaped_aliases_and_null_fields_are_read(tmp_path):
 
 
 def test_kinds_scan_does_not_read_are_not_checked():
-    assert scan_shapes.problem({"kind": "Service", "metadata": {"name": "s"}, "spec": ["anything"]}) is None
+    assert shapes.problem({"kind": "Service", "metadata": {"name": "s"}, "spec": ["anything"]}) is None
 
 
 def test_dotted_paths_bracket_label_keys():
-    assert scan_shapes.dotted(("spec", "nodeSelector", "kubernetes.io/arch")) == "spec.nodeSelector[kubernetes.io/arch]"
-    assert scan_shapes.dotted(("spec", "tolerations", 0, "key")) == "spec.tolerations[0].key"
+    assert shapes.dotted(("spec", "nodeSelector", "kubernetes.io/arch")) == "spec.nodeSelector[kubernetes.io/arch]"
+    assert shapes.dotted(("spec", "tolerations", 0, "key")) == "spec.tolerations[0].key"

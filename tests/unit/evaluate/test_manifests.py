@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from azext_wasimig import manifests, scan
+from azext_wasimig.evaluate import manifests, scan
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "manifests")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "manifests")
 WASI, CLEAN, BAD = (os.path.join(FIXTURES, d) for d in ("wasi", "clean", "bad"))
 
 

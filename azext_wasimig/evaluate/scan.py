@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from azext_wasimig._consts import (AKS_RUNTIME_CLASS_PREFIX, ARCH_LABEL, KRUSTLET_ARCH, POOL_LABELS,
                                    WAGI_ANNOTATION_PREFIX, WASMTIME_LABEL_PREFIX)
-from azext_wasimig.scan_rules import (RUNNING_FIELD, TARGETS, actions, alternatives, blockers, has_wasi_node_label,
-                                      is_wasi_requirement, payload_of, tolerates_krustlet, warnings)
+from azext_wasimig.evaluate.rules import (RUNNING_FIELD, TARGETS, actions, alternatives, blockers,
+                                          has_wasi_node_label, is_wasi_requirement, payload_of, tolerates_krustlet,
+                                          warnings)
 
 TEMPLATE_PATHS = {
     "Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "DaemonSet": ("spec", "template"),

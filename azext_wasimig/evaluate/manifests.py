@@ -6,13 +6,14 @@ output), flattens ``List`` kinds, skips empty documents and ignores kinds the sc
 Each object remembers "file:line" of its document, so findings can point at it.
 
 Only regular files are read, each up to ``files.MAX_READ_BYTES`` (32 MiB); every object of a kind scan reads
-is checked against ``scan_shapes`` first, so a field of the wrong shape is an error naming its file and line.
+is checked against ``shapes`` first, so a field of the wrong shape is an error naming its file and line.
 """
 
 import json
 import os
 
-from azext_wasimig import files, scan_shapes
+from azext_wasimig import files
+from azext_wasimig.evaluate import shapes
 from azext_wasimig.kube.snapshot import ClusterSnapshot
 
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -89,7 +90,7 @@ def _objects_in(path):
 
 
 def _check_shape(path, obj, node):
-    found = scan_shapes.problem(obj)
+    found = shapes.problem(obj)
     if found:
         field, message = found
         name = obj["metadata"]["name"]

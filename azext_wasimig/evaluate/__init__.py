@@ -1,0 +1,1 @@
+"""Evaluate: what the estate holds and what ties its workloads to WASI pools (list, show, scan)."""
