@@ -134,10 +134,10 @@ def validate_scan_source(namespace):
 
 def validate_drain(namespace):
     """--drain-timeout and --grace-period make sense before anything is touched."""
-    from azext_wasimig import drain
+    from azext_wasimig.drain import filters
     validate_names(namespace)
     validate_cluster_access(namespace)
-    drain.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
+    filters.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
 
 
 _DNS_LABEL = r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$"

@@ -260,31 +260,29 @@ def wasi_uncordon(cmd, *, resource_group_name, cluster_name, nodepool_name, forc
 def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, *, force, dry_run,
                        yes, admin, kubeconfig, context):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig import drain
-    from azext_wasimig.kube import pool_drain
+    from azext_wasimig.drain import filters, run
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
                                     kubeconfig=kubeconfig, context=context, allow_other_pool=force)
     if not dry_run:
-        user_confirmation(drain.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
-    return pool_drain.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
+        user_confirmation(filters.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
+    return run.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
 
 
 def wasi_drain(cmd, *, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
                force=False, delete_emptydir_data=False, dry_run=False, yes=False, admin=False, kubeconfig=None,
                context=None):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig import drain
-    from azext_wasimig.kube import pool_drain
-    options = drain.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
+    from azext_wasimig.drain import filters, run
+    options = filters.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
                                     kubeconfig=kubeconfig, context=context)
     if not dry_run:
-        user_confirmation(drain.drain_question(target.wasi_pool_name, target.cluster_name, options), yes=yes)
+        user_confirmation(filters.drain_question(target.wasi_pool_name, target.cluster_name, options), yes=yes)
     try:
-        summary = pool_drain.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
-    except pool_drain.DrainInterrupted as ex:
+        summary = run.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
+    except run.DrainInterrupted as ex:
         raise _interrupted_error(ex, target.resource_group, target.cluster_name) from None
-    error = drain.incomplete_error(summary)
+    error = filters.incomplete_error(summary)
     if error:
         raise error
     return summary

@@ -1,7 +1,7 @@
 """Benchmark of draining a node pool on the loopback control plane (kube-apiserver/KCM/scheduler v1.20.2 + the fake
 kubelet of tests/k8s/harness.py, which honours each pod's grace period):
 
-  - wasimig   azext_wasimig.kube.pool_drain.drain_pool (concurrent evictions, one pod list per node to wait)
+  - wasimig   azext_wasimig.drain.drain_pool (concurrent evictions, one pod list per node to wait)
   - serial    a one-pod-at-a-time loop: evict, retry 429s, wait until gone, next pod
   - kubectl   kubectl drain -l kubernetes.azure.com/agentpool=<pool> --ignore-daemonsets --delete-emptydir-data
               (kubectl 1.32; it drains the selected nodes one after the other, each node's pods concurrently)
@@ -84,16 +84,15 @@ def counted_client(kubeconfig):
 
 
 def worker_wasimig(kubeconfig, pool, grace):
-    from azext_wasimig import drain
-    from azext_wasimig.kube.pool_drain import drain_pool
+    from azext_wasimig.drain import drain_pool, filters
     api, calls = counted_client(kubeconfig)
-    summary = drain_pool(api, pool, drain.DrainOptions(timeout=1800, grace_period=grace))
+    summary = drain_pool(api, pool, filters.DrainOptions(timeout=1800, grace_period=grace))
     return {"requests": calls[0], "evicted": len(summary["evicted"]), "complete": summary["complete"]}
 
 
 def worker_serial(kubeconfig, pool, grace):
     """Drain the pool's first node one pod at a time (evict, retry 429 every second, wait until gone)."""
-    from azext_wasimig.kube import nodes as kube_nodes
+    from azext_wasimig.drain import cordon as kube_nodes
     api, calls = counted_client(kubeconfig)
     first = kube_nodes.nodes_of_pool(api, pool)[:1]
     kube_nodes.cordon(api, first)

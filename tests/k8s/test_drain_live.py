@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from azext_wasimig import drain
+from azext_wasimig.drain import cordon_pool, drain_pool
+from azext_wasimig.drain import filters as drain
 from azext_wasimig.kube import connect, rest
-from azext_wasimig.kube.pool_drain import cordon_pool, drain_pool
 from tests.k8s.harness import create_when_ready, pool_name, wait_for
 
 pytestmark = pytest.mark.k8s
@@ -252,8 +252,8 @@ def test_expired_token_is_a_clear_error(k8s_env, namespace):
 
 def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, namespace):
     from azure.cli.core.azclierror import ForbiddenError
-    from azext_wasimig.kube.evict import Evictor
-    from azext_wasimig.kube.nodes import pods_on_nodes
+    from azext_wasimig.drain.cordon import pods_on_nodes
+    from azext_wasimig.drain.evict import Evictor
     pool = _pools(kubelet, namespace, wasi=1)
     _deployment(k8s_api, namespace, 1)
     _wait_ready(k8s_api, namespace, "web", 1)

@@ -19,9 +19,9 @@ import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from azext_wasimig import drain
+from azext_wasimig.drain import filters
+from azext_wasimig.drain.evict_state import EvictionLoop, PodProgress
 from azext_wasimig.kube import rest
-from azext_wasimig.kube.evict_state import EvictionLoop, PodProgress
 
 EVICTION_SUBRESOURCE, EVICTION_KIND = "pods/eviction", "Eviction"
 EVICT_PERMISSION = "`create` on `pods/eviction` (RBAC: apiGroups [\"\"], resources [\"pods/eviction\"])"
@@ -83,7 +83,7 @@ class Evictor:
         try:
             self._coordinate(pods, deadline=started + self.options.timeout)
         except KeyboardInterrupt:
-            moved = [p for p in pods if p.decision.action == drain.EVICT and p.state in ("gone", "terminating")]
+            moved = [p for p in pods if p.decision.action == filters.EVICT and p.state in ("gone", "terminating")]
             raise EvictionInterrupted(sorted(p.key for p in moved),
                                       sorted(p.key for p in pods if p.state in ("queued", "failed"))) from None
         return self._summary(plan, pods, started)
@@ -233,7 +233,7 @@ class Evictor:
     def _announce(self, plan):
         for node in plan.nodes:
             mine = [d for d in plan.decisions if d.node == node]
-            moving = sum(1 for d in mine if d.action in (drain.EVICT, drain.WAIT))
+            moving = sum(1 for d in mine if d.action in (filters.EVICT, filters.WAIT))
             self._gone_per_node[node] = [0, moving]
             self.progress(f"{node}: {moving} pod(s) to evict, {len(mine) - moving} left in place"
                           + ("" if moving else "; drained"))
@@ -269,7 +269,7 @@ class Evictor:
                  for m in [_BUDGET_IN_CAUSE.search(c.get("message") or "")] if m}
         if not names:
             namespace = pod["metadata"]["namespace"]
-            names = {p["metadata"]["name"] for p in drain.pdbs_covering(
+            names = {p["metadata"]["name"] for p in filters.pdbs_covering(
                 pod, self.pdbs_in(namespace, refresh), empty_matches_all=self.group_version == "policy/v1")}
         return sorted(names)
 
@@ -279,11 +279,11 @@ class Evictor:
         summary = self._summary(plan, [], started)
         summary["wouldEvict"], summary["blocked"] = [], []
         for decision in plan.to_evict:
-            pdbs = drain.pdbs_covering(decision.pod, self.pdbs_in(decision.pod["metadata"]["namespace"], True),
-                                       self.group_version == "policy/v1")
+            pdbs = filters.pdbs_covering(decision.pod, self.pdbs_in(decision.pod["metadata"]["namespace"], True),
+                                         self.group_version == "policy/v1")
             row = {"pod": decision.key, "node": decision.node, "pdbs": [p["metadata"]["name"] for p in pdbs]}
             summary["wouldEvict"].append(dict(row, warnings=decision.reasons))
-            closed = [p["metadata"]["name"] for p in pdbs if drain.disruptions_allowed(p) <= 0]
+            closed = [p["metadata"]["name"] for p in pdbs if filters.disruptions_allowed(p) <= 0]
             if closed:
                 summary["blocked"].append(dict(row, pdbs=closed, message="PodDisruptionBudget allows no "
                                                                          "disruption now (disruptionsAllowed 0)"))
@@ -293,8 +293,8 @@ class Evictor:
         by_state = {}
         for pod in pods:
             by_state.setdefault(pod.state, []).append(pod)
-        evicted = [p for p in by_state.get("gone", []) if p.decision.action == drain.EVICT]
-        waited = [p for p in by_state.get("gone", []) if p.decision.action == drain.WAIT]
+        evicted = [p for p in by_state.get("gone", []) if p.decision.action == filters.EVICT]
+        waited = [p for p in by_state.get("gone", []) if p.decision.action == filters.WAIT]
         queued = by_state.get("queued", [])
         blocked = [p for p in queued if p.status == 429]
         summary = {
@@ -334,7 +334,7 @@ def _node_rows(plan, pods):
     rows = []
     for node in plan.nodes:
         mine = [d for d in plan.decisions if d.node == node]
-        moving = [d for d in mine if d.action in (drain.EVICT, drain.WAIT)]
+        moving = [d for d in mine if d.action in (filters.EVICT, filters.WAIT)]
         gone = sum(1 for d in moving if state.get(d.key) == "gone")
         rows.append({"name": node, "pods": len(mine), "toMove": len(moving), "moved": gone,
                      "left": len(mine) - len(moving), "drained": gone == len(moving)})

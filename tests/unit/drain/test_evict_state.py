@@ -2,8 +2,8 @@
 
 import itertools
 
-from azext_wasimig import drain
-from azext_wasimig.kube.evict_state import PROBING, EvictionLoop, PodProgress
+from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain.evict_state import PROBING, EvictionLoop, PodProgress
 
 
 def progress(name, pdbs=None, deleting=False):

@@ -10,10 +10,10 @@ A dry run stops after 2 and reports what would be evicted and what blocks. Ctrl-
 DrainInterrupted, which says what was done (nodes left cordoned, pods evicted so far).
 """
 
-from azext_wasimig import drain
-from azext_wasimig.kube import nodes as kube_nodes
-from azext_wasimig.kube.evict import EVICT_PERMISSION, EvictionInterrupted, Evictor
-from azext_wasimig.kube.landing import Landing
+from azext_wasimig.drain import cordon as kube_nodes
+from azext_wasimig.drain import filters
+from azext_wasimig.drain.evict import EVICT_PERMISSION, EvictionInterrupted, Evictor
+from azext_wasimig.drain.landing import Landing
 
 
 def _quiet(_message):
@@ -35,8 +35,8 @@ def cordon_pool(api_client, pool, unschedulable=True, dry_run=False):
 
 def _plan_for(api_client, names, options, landing):
     pods_by_node = kube_nodes.pods_on_nodes(api_client, names)
-    return drain.plan([pod for name in names for pod in pods_by_node.get(name, [])], options, names,
-                      filters=(*drain.FILTERS, drain.landing_filter(landing)))
+    return filters.plan([pod for name in names for pod in pods_by_node.get(name, [])], options, names,
+                        filters=(*filters.FILTERS, filters.landing_filter(landing)))
 
 
 def drain_pool(api_client, pool, options, progress=None):

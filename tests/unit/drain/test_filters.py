@@ -2,8 +2,8 @@
 
 import pytest
 
-from azext_wasimig import drain
-from azext_wasimig.drain import EVICT, REFUSE, SKIP, WAIT, DrainOptions
+from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain.filters import EVICT, REFUSE, SKIP, WAIT, DrainOptions
 
 
 def pod(name, node="wasi-0", namespace="apps", owner="ReplicaSet", phase="Running", labels=None, volumes=None,
@@ -195,7 +195,7 @@ def test_cordon_and_uncordon_questions_differ():
 
 
 def test_an_interrupted_drain_says_what_was_done():
-    from azext_wasimig.kube.pool_drain import DrainInterrupted
+    from azext_wasimig.drain.run import DrainInterrupted
     keys = [f"ns/p{i}" for i in range(12)]
     text = str(DrainInterrupted("wasi", ["n0", "n1"], keys, []))
     assert "stay cordoned" in text and "n0, n1" in text and "12 pod(s): ns/p0" in text and "and 2 more" in text

@@ -11,7 +11,7 @@
 import heapq
 import math
 
-from azext_wasimig import drain
+from azext_wasimig.drain import filters
 
 PROBING = math.inf   # a gate's "not before" while its probe is in flight: released by the probe's answer
 
@@ -23,7 +23,7 @@ class PodProgress:
         self.decision, self.pod = decision, decision.pod
         self.key, self.node, self.uid = decision.key, decision.node, decision.uid
         self.namespace = decision.pod["metadata"]["namespace"]
-        self.state = "terminating" if decision.action == drain.WAIT else "queued"
+        self.state = "terminating" if decision.action == filters.WAIT else "queued"
         self.attempts, self.status, self.message = 0, None, ""
         self.pdbs = None               # names of the budgets that blocked it, from its first 429
 

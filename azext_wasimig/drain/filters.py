@@ -9,7 +9,7 @@ only. A filter answers None (no objection) or a Verdict:
          take: --force; emptyDir: --delete-emptydir-data);
   EVICT  evict, with a warning worth printing (e.g. "emptyDir data will be lost").
 Unlike kubectl, refusals are collected from every filter, so one run names every flag a pod needs.
-The Evictor (kube/evict.py) carries the plan out.
+The Evictor (drain/evict.py) carries the plan out.
 """
 
 from dataclasses import dataclass, field

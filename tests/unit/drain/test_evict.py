@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from azure.cli.core import azclierror
 
-from azext_wasimig import drain
+from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain.evict import Evictor
 from azext_wasimig.kube import connect
-from azext_wasimig.kube.evict import Evictor
 
 EVICTION_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$")
 PDB_PATH = re.compile(r"^/apis/(policy/v1(?:beta1)?)/namespaces/([^/]+)/poddisruptionbudgets$")
