@@ -4,70 +4,39 @@ They return plain dicts/lists (the CLI renders them with -o/--query) and never p
 warnings go to stderr through knack's logger.
 """
 
-import os
-
 from knack.log import get_logger
 
 logger = get_logger(__name__)
 
 
 def wasi_list(cmd, *, resource_group_name=None, cluster_name=None, all_subscriptions=False):
-    from azext_wasimig.evaluate import inventory
+    from azext_wasimig import arm, evaluate
     from azext_wasimig._client_factory import current_subscription_id
-    from azext_wasimig.arm import list_clusters
     if cluster_name:
-        return _list_one_cluster(cmd, resource_group_name, cluster_name)
+        return evaluate.cluster_pools(arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name))
     if all_subscriptions:
         return _list_all_subscriptions(cmd)
     subscription_id = current_subscription_id(cmd.cli_ctx)
-    clusters = list_clusters(cmd.cli_ctx, subscription_id, resource_group_name)
-    return inventory.sort_records(inventory.wasi_records(clusters, subscription_id))
-
-
-def _list_one_cluster(cmd, resource_group_name, cluster_name):
-    from azext_wasimig import arm
-    from azext_wasimig.evaluate import inventory
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
-    return inventory.sort_records(inventory.to_record(target.cluster, target.pool(name))
-                                  for name in target.wasi_pool_names)
+    return evaluate.wasi_pools(arm.list_clusters(cmd.cli_ctx, subscription_id, resource_group_name), subscription_id)
 
 
 def _list_all_subscriptions(cmd):
-    from azext_wasimig.evaluate import inventory
+    from azext_wasimig import arm, evaluate
     from azext_wasimig._errors import azure_failures
     from azext_wasimig._progress import progress
-    from azext_wasimig.arm import list_clusters, visible_subscriptions
-    subscriptions = visible_subscriptions(cmd.cli_ctx)
+    subscriptions = arm.visible_subscriptions(cmd.cli_ctx)
     logger.info("Searching %d subscriptions", len(subscriptions))
     with progress(cmd.cli_ctx) as report:
-        finished = []
-
-        def on_done(subscription_id, _error):
-            finished.append(subscription_id)
-            report(f"{len(finished)}/{len(subscriptions)} subscriptions searched")
-
-        records, failures = inventory.find_in_subscriptions(
-            sorted(subscriptions), lambda sub: list_clusters(cmd.cli_ctx, sub), azure_failures(), on_done=on_done)
-    reasons = [f"{sub} ({subscriptions[sub]}): {_first_line(error)}" for sub, error in sorted(failures.items())]
-    if subscriptions and len(failures) == len(subscriptions):
-        from azure.cli.core.azclierror import AzureResponseError
-        raise AzureResponseError("No subscription could be searched:\n  " + "\n  ".join(reasons),
-                                 recommendation="Fix the cause named for each (access, throttling), or search one "
-                                                "subscription with --subscription.")
-    for reason in reasons:
+        found = evaluate.search_subscriptions(subscriptions, lambda sub: arm.list_clusters(cmd.cli_ctx, sub),
+                                              azure_failures(), progress=report)
+    for reason in found.skipped:   # once the spinner is gone
         logger.warning("Skipped subscription %s", reason)
-    return records
-
-
-def _first_line(error):
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return found.records
 
 
 def wasi_show(cmd, *, resource_group_name, cluster_name, nodepool_name):
-    from azext_wasimig import arm
-    from azext_wasimig.evaluate import inventory
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-    return {**inventory.to_record(target.cluster, target.wasi_pool), "agentPool": target.wasi_pool}
+    from azext_wasimig import arm, evaluate
+    return evaluate.pool_document(arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name))
 
 
 def wasi_create_pool(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None,
@@ -145,31 +114,15 @@ def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, cre
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
               fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import arm, files
-    from azext_wasimig.evaluate import scan
-    if report:   # before the scan, which may take a while: a report that cannot be written fails first
-        with _file_errors():
-            files.check_writable(os.path.dirname(report) or ".", [os.path.basename(report)], overwrite)
+    from functools import partial
+    from azext_wasimig import arm, evaluate
+    options = evaluate.ScanOptions(report=report, overwrite=overwrite, fail_on_findings=fail_on_findings)
+    evaluate.check_report(options)   # before ARM and the cluster are read: a report that cannot be written fails now
     if manifests:
-        snapshot, pools, where = _manifest_snapshot(manifests), [nodepool_name] if nodepool_name else [], {}
-    else:
-        target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-        nodepool_name = target.wasi_pool_name
-        snapshot, pools, where = _cluster_snapshot(cmd, target, admin, kubeconfig, context)
-    findings = scan.assess(snapshot, pools, only_pool=nodepool_name)
-    if report:
-        _write_report(report, findings, {**where, "pools": pools, "source": manifests or "cluster"}, overwrite)
-    if fail_on_findings and scan.has_findings(findings):
-        _fail_with_findings(findings)
-    return findings
-
-
-def _manifest_snapshot(paths):
-    from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig.evaluate import manifests
-    from azext_wasimig._errors import user_errors
-    with user_errors(manifests.ManifestError, cli_error=FileOperationError):
-        return manifests.load(paths, note=logger.warning)
+        return evaluate.scan_manifests(manifests, nodepool_name, options, note=logger.warning)
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
+    connect = partial(arm.kube_client, cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    return evaluate.scan_cluster(target, connect, options, note=logger.warning, detail=logger.info)
 
 
 def _file_errors():
@@ -180,54 +133,10 @@ def _file_errors():
     return user_errors(files.FileError, cli_error=FileOperationError)
 
 
-def _cluster_snapshot(cmd, target, admin, kubeconfig, context):
-    from azext_wasimig import arm
-    if not target.wasi_pool_names:
-        logger.warning("Cluster '%s' has no WASI node pool; looking only for WASI-specific settings.",
-                       target.cluster_name)
-    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
-    where = {"cluster": target.cluster_name, "resourceGroup": target.resource_group,
-             "subscription": target.subscription_id}
-    return _take_snapshot(api), target.wasi_pool_names, where
-
-
 def _take_snapshot(api, namespace=None):
-    """The cluster read once (snapshot.take), its failures worded for the CLI."""
-    from azext_wasimig.kube import rest, snapshot
-    try:
-        taken = snapshot.take(api, namespace=namespace)
-    except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
-        scope = f"namespace '{namespace}'" if namespace else "all namespaces"
-        rest.raise_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
-                             f"list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses in {scope}")
-    logger.info("Read the cluster with %d API calls", taken.api_calls)
-    return taken
-
-
-def _write_report(path, findings, context, overwrite):
-    from azext_wasimig import files
-    from azext_wasimig.evaluate import report
-    with _file_errors():
-        files.write_private(path, report.render(findings, context), overwrite)
-    logger.warning("Report written to %s", path)
-
-
-MAX_LISTED_FINDINGS = 200   # --fail-on-findings lists this many on stderr, then counts the rest
-
-
-def _fail_with_findings(findings):
-    """--fail-on-findings: a non-zero exit that lists, on stderr, what still ties workloads to WASI (the first
-    MAX_LISTED_FINDINGS: a CI log of 300,000 lines helps nobody)."""
-    from azure.cli.core.azclierror import ValidationError
-    lines = [f"  {f['namespace'] or '-'}/{f['kind']}/{f['name']}"
-             + (f" ({f['source']})" if f.get("source") else "")
-             + f": {f['payload']}, {len(f['blockers'])} blocker(s), {len(f['warnings'])} warning(s)"
-             for f in findings[:MAX_LISTED_FINDINGS]]
-    if len(findings) > MAX_LISTED_FINDINGS:
-        lines.append(f"  ... and {len(findings) - MAX_LISTED_FINDINGS} more")
-    raise ValidationError(f"{len(findings)} workload(s) still have WASI-specific settings or findings:\n"
-                          + "\n".join(lines),
-                          recommendation="Run without --fail-on-findings (or with --report FILE) for the details.")
+    """create-aci and retarget read the cluster as scan does: callers move to evaluate.read_cluster."""
+    from azext_wasimig import evaluate
+    return evaluate.read_cluster(api, namespace, detail=logger.info)
 
 
 def _access(admin, kubeconfig, context):

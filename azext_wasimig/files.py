@@ -17,6 +17,8 @@ import os
 import secrets
 import stat
 
+from azext_wasimig.errors import MigrationError
+
 MAX_READ_BYTES = 32 * 1024 * 1024
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -27,8 +29,9 @@ _READ = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-class FileError(Exception):
+class FileError(MigrationError):
     """A file that cannot be read or written safely; ``problem`` says why and what to do."""
+    kind = "file"
 
     def __init__(self, path, problem):
         self.path, self.problem = path, problem

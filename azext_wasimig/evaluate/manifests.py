@@ -13,14 +13,16 @@ import json
 import os
 
 from azext_wasimig import files
+from azext_wasimig.errors import MigrationError
 from azext_wasimig.evaluate import shapes
 from azext_wasimig.kube.snapshot import ClusterSnapshot
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 
 
-class ManifestError(Exception):
+class ManifestError(MigrationError):
     """A file that cannot be read or parsed; ``line`` is 1-based (None when unknown)."""
+    kind = "file"
 
     def __init__(self, path, line, message):
         self.path, self.line, self.message = path, line, message
@@ -29,10 +31,10 @@ class ManifestError(Exception):
 
 
 def load(paths, note=None):
-    """A ClusterSnapshot (origin "manifests") of every object in ``paths`` (files or folders). ``note`` hears
+    """A ClusterSnapshot of every object in ``paths`` (files or folders). ``note`` hears
     what is worth a word (a symbolic link followed, or not). Reading nothing at all is an error: a CI gate must
     not pass because it was pointed at the wrong folder."""
-    snapshot, found = ClusterSnapshot(origin="manifests"), 0
+    snapshot, found = ClusterSnapshot(), 0
     names = manifest_files(paths, note)
     for path in names:
         for obj, line in _objects_in(path):

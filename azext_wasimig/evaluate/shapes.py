@@ -85,24 +85,32 @@ def _check(value, shape, path, nullable=True):
     if value is None:
         return None if nullable else (path, f"{dotted(path)} must be {_expected(shape)}, not null")
     if isinstance(shape, Scalar):
-        if isinstance(value, shape.types) and not isinstance(value, bool):
-            return None
-        hint = " (quote it)" if shape is STR and not isinstance(value, (dict, list)) else ""
-        return path, f"{dotted(path)} must be {shape.what}, not {_described(value)}{hint}"
+        return _check_scalar(value, shape, path)
     if isinstance(shape, Seq):
-        if not isinstance(value, list):
-            return path, f"{dotted(path)} must be a list, not {_described(value)}"
-        for i, item in enumerate(value):
-            found = _check(item, shape.item, path + (i,), nullable=False)
-            if found:
-                return found
-        return None
-    if not isinstance(value, dict):
-        return path, f"{dotted(path)} must be a mapping (key: value), not {_described(value)}"
+        return _check_seq(value, shape, path)
     return _check_map(value, shape, path)
 
 
+def _check_scalar(value, shape, path):
+    if isinstance(value, shape.types) and not isinstance(value, bool):
+        return None
+    hint = " (quote it)" if shape is STR and not isinstance(value, (dict, list)) else ""
+    return path, f"{dotted(path)} must be {shape.what}, not {_described(value)}{hint}"
+
+
+def _check_seq(value, shape, path):
+    if not isinstance(value, list):
+        return path, f"{dotted(path)} must be a list, not {_described(value)}"
+    for i, item in enumerate(value):
+        found = _check(item, shape.item, path + (i,), nullable=False)
+        if found:
+            return found
+    return None
+
+
 def _check_map(value, shape, path):
+    if not isinstance(value, dict):
+        return path, f"{dotted(path)} must be a mapping (key: value), not {_described(value)}"
     for key in shape.required:
         if value.get(key) is None:
             return path + (key,), f"{dotted(path + (key,))} is missing"

@@ -40,27 +40,36 @@ RESOURCES = (
 
 
 @dataclass
+class Requests:
+    """What a read cost: ``lists`` counts the LIST requests per resource (one per page), ``discovery`` the
+    discovery requests, so a benchmark can check that nothing is read per object."""
+    lists: dict = field(default_factory=dict)
+    discovery: int = 0
+
+    @property
+    def total(self):
+        return sum(self.lists.values()) + self.discovery
+
+
+@dataclass
 class ClusterSnapshot:
     """Objects by role. ``workloads`` holds the controllers, each with ``kind`` and ``apiVersion`` set.
 
-    ``calls`` counts the LIST requests per resource (one per page) and ``discovery_calls`` the
-    discovery requests, so a benchmark can check that nothing is read per object. ``sources`` maps
-    ``id(obj)`` of an object held here to ``"file:line"`` when it was read from manifests (overlays
-    can hold the same name twice, so the name is no key); ``source_of`` reads it.
+    ``requests`` counts what reading the cluster took (none for manifests). ``sources`` maps ``id(obj)`` of an
+    object held here to ``"file:line"`` when it was read from manifests (overlays can hold the same name twice, so
+    the name is no key); ``source_of`` reads it.
     """
     nodes: list = field(default_factory=list)
     pods: list = field(default_factory=list)
     workloads: list = field(default_factory=list)
     pdbs: list = field(default_factory=list)
     runtime_classes: list = field(default_factory=list)
-    calls: dict = field(default_factory=dict)
-    discovery_calls: int = 0
+    requests: Requests = field(default_factory=Requests)
     sources: dict = field(default_factory=dict)
-    origin: str = "cluster"
 
     @property
     def api_calls(self):
-        return sum(self.calls.values()) + self.discovery_calls
+        return self.requests.total
 
     def source_of(self, obj):
         return self.sources.get(id(obj))
@@ -102,7 +111,7 @@ def take(api_client, namespace=None, page_size=PAGE_SIZE):
 
 def _served_group_versions(api_client, snapshot):
     """Every "group/version" the server serves (one GET /apis), plus the core "v1"."""
-    snapshot.discovery_calls += 1
+    snapshot.requests.discovery += 1
     groups = rest.call(api_client, "GET", "/apis").get("groups") or []
     return {"v1"} | {v.get("groupVersion") for g in groups for v in (g.get("versions") or [])}
 
@@ -116,7 +125,7 @@ def _pick_version(api_client, snapshot, resource, served):
     """
     candidates = [v for v in resource.versions if v in served]
     for version in candidates[:-1]:
-        snapshot.discovery_calls += 1
+        snapshot.requests.discovery += 1
         listed = rest.call(api_client, "GET", _group_version_path(version)).get("resources") or []
         if any(r.get("name") == resource.plural for r in listed):
             return version
@@ -138,7 +147,7 @@ def _list_all(api_client, snapshot, plural, path, page_size):
     """Every item of a collection, counting the requests per kind. Each item is slimmed as its page arrives, so
     raw pages never pile up; a list that restarts (410 Expired) drops what the first try had read."""
     def count_page():
-        snapshot.calls[plural] = snapshot.calls.get(plural, 0) + 1
+        snapshot.requests.lists[plural] = snapshot.requests.lists.get(plural, 0) + 1
     items = []
     for item in rest.iter_items(api_client, path, page_size=page_size, on_page=count_page, on_restart=items.clear):
         items.append(_slim(item))

@@ -155,8 +155,8 @@ def _quietly(api, method, path, body=None):
 def test_one_list_call_per_kind_at_the_versions_the_server_serves(api, cluster):
     ns, _ = cluster
     taken = snapshot.take(api, namespace=ns)
-    assert taken.calls == {kind: 1 for kind in KINDS}
-    assert taken.discovery_calls == 3   # /apis, then batch/v1 (no CronJobs on 1.20) and node.k8s.io/v1
+    assert taken.requests.lists == {kind: 1 for kind in KINDS}
+    assert taken.requests.discovery == 3   # /apis, then batch/v1 (no CronJobs on 1.20) and node.k8s.io/v1
     versions = {o["kind"]: o["apiVersion"] for o in taken.workloads + taken.pdbs + taken.runtime_classes}
     assert versions["CronJob"] == "batch/v1beta1" and versions["Job"] == "batch/v1"
     assert versions["PodDisruptionBudget"] == "policy/v1beta1"
@@ -187,7 +187,7 @@ def test_small_pages_follow_continue_tokens_to_the_same_result(api, cluster):
     ns, pools = cluster
     whole = snapshot.take(api, namespace=ns)
     paged = snapshot.take(api, namespace=ns, page_size=2)
-    assert paged.calls["pods"] == (len(whole.pods) + 1) // 2 > 1
+    assert paged.requests.lists["pods"] == (len(whole.pods) + 1) // 2 > 1
     assert sorted(p["metadata"]["name"] for p in paged.pods) == sorted(p["metadata"]["name"] for p in whole.pods)
     wasi = [pools["wasipool"], pools["krustlet"]]
     assert scan.assess(paged, wasi) == scan.assess(whole, wasi)
