@@ -3,18 +3,7 @@
 import pytest
 
 from azext_wasimig import waiting
-
-
-class Clock:
-    def __init__(self):
-        self.now, self.sleeps = 0.0, []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit.fakes import Clock
 
 
 def test_a_timeout_shorter_than_the_interval_is_not_overshot_and_fails():

@@ -1,0 +1,144 @@
+"""verify's orchestration: read what the gates need, evaluate them, and over a soak window do it again.
+
+One check reads the cluster once (``kube.snapshot.take``: one paged LIST per kind), the Warning events once (one
+paged LIST, ``fieldSelector=type=Warning``), and then Azure: the new pool from ARM (or the container groups). Azure
+is read last, so that whatever happens after a check's last read is seen by the next check, not half by this one.
+"""
+
+import time
+from datetime import datetime, timezone
+
+from azext_wasimig.errors import MigrationError
+from azext_wasimig.verify import gates, scope as scoping
+
+EVENTS_PATH = "/api/v1/events"
+
+
+class NoGroupsForMove(MigrationError):
+    """--aci, but the tool made no container group for this cluster."""
+    kind = "not_found"
+
+
+class VerifyFailed(MigrationError):
+    """A gate failed: the message names each gate and object."""
+    kind = "validation"
+
+
+def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci_resource_group=None,
+               max_restarts=0, soak_minutes=0, interval=30, progress=None, sleep=time.sleep,
+               clock=time.monotonic):
+    """Check the new home of the move ``old_pool`` -> ``new_pool`` (or -> ACI when ``read_groups`` is given).
+
+    ``api``: a kubernetes ApiClient. ``read_pool()``: the new pool as ARM returns it now (None when gone).
+    ``read_groups()``: the container groups the tool made for this cluster, each with its instance view (as ARM's
+    GET returns them); ``aci_resource_group`` names where, in failures. ``soak_minutes``: 0 checks once; else checks
+    every ``interval`` seconds until the window ends, and the first failing check ends it. ``progress(text)`` hears
+    of each check.
+
+    Returns ``{"passed", "checks", "failedCheck", "oldPool", "newPool", "aci", "soakMinutes", "interval",
+    "startedAt", "finishedAt", "gates"}``; ``gates`` (see gates.py) are the last check's. Raises
+    ``NoGroupsForMove`` when ACI is the home and no group was made, and the snapshot's errors
+    (``kube.rest.KubeApiError``) unchanged.
+    """
+    started, begun = _now(), clock()
+    window = soak_minutes * 60
+    checks, results = 0, []
+    while True:
+        checks += 1
+        results = check(api, old_pool=old_pool, new_pool=new_pool, read_pool=read_pool, read_groups=read_groups,
+                        aci_resource_group=aci_resource_group, max_restarts=max_restarts)
+        failed = [g["name"] for g in results if not g["passed"]]
+        elapsed = clock() - begun
+        if progress:
+            progress(_progress_line(checks, results, failed, elapsed, window))
+        if failed or elapsed >= window:
+            break
+        sleep(min(interval, window - elapsed))
+    passed = all(g["passed"] for g in results)
+    return {"passed": passed, "checks": checks, "failedCheck": None if passed else checks, "oldPool": old_pool,
+            "newPool": new_pool, "aci": read_groups is not None, "soakMinutes": soak_minutes, "interval": interval,
+            "startedAt": started, "finishedAt": _now(), "gates": results}
+
+
+def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci_resource_group=None,
+          max_restarts=0):
+    """The gates, once: a list of gate results (gates.py)."""
+    from azext_wasimig.evaluate import scan
+    from azext_wasimig.kube import snapshot as snapshots
+    taken = snapshots.take(api)
+    warnings = warning_events(api)
+    findings = scan.assess(taken, [old_pool], only_pool=old_pool)
+    keys, groups = scoping.moved_keys(taken, findings, old_pool, new_pool, _saved_move), []
+    if read_groups is not None:
+        groups = list(read_groups())
+        if not groups:
+            raise NoGroupsForMove(
+                f"No container group made by this tool was found for the workloads of pool '{old_pool}'"
+                + (f" in resource group '{aci_resource_group}'" if aci_resource_group else "") + ".",
+                recommendation="Create them with 'az aks wasi-migrate create-aci', or name the resource group "
+                               "they are in with --aci-resource-group; to verify a move to a pool, pass "
+                               "--new-nodepool-name instead of --aci.")
+        keys |= {tuple(g["tags"]["wasimig.migratedFrom"].split("/", 2)) for g in groups
+                 if str((g.get("tags") or {}).get("wasimig.migratedFrom", "")).count("/") == 2}
+    scope = scoping.build(taken, keys, old_pool, new_pool)
+    results = [gates.rollouts(scope), gates.off_old_pool(scope, old_pool)]
+    if new_pool:
+        results.append(gates.on_new_pool(scope, new_pool))
+    results += [gates.containers(scope), gates.restarts(scope, max_restarts), gates.events(scope, warnings)]
+    if new_pool:
+        classes = {rc["metadata"]["name"]: rc for rc in taken.runtime_classes}
+        results.append(gates.runtime_classes(scope, classes, old_pool, new_pool))
+        results.insert(0, gates.new_pool(read_pool() if read_pool else None, new_pool, scope.new_nodes))
+    else:
+        results.append(gates.aci_groups(groups, scope, aci_resource_group))
+    return results
+
+
+def _saved_move(obj):
+    from azext_wasimig import retarget
+    try:
+        move, _ = retarget.saved(obj)
+    except ValueError:   # an annotation that is not JSON is nobody's move
+        return None
+    return move
+
+
+def warning_events(api):
+    """Every Warning event of the cluster, one paged LIST (events expire after an hour by default: the API
+    server's --event-ttl)."""
+    from azext_wasimig.kube import rest
+    items = []
+    for item in rest.iter_items(api, EVENTS_PATH, {"fieldSelector": "type=Warning"}, on_restart=items.clear):
+        items.append(item)
+    return items
+
+
+def failure_message(summary):
+    """The error text for a failed verify: each failed gate, then each object and why."""
+    failed = [g for g in summary["gates"] if not g["passed"]]
+    when = f" at check {summary['checks']} of the soak" if summary["soakMinutes"] else ""
+    lines = [f"{len(failed)} of {len(summary['gates'])} verify gate(s) failed{when}:"]
+    for gate in failed:
+        lines.append(f"  {gate['name']}:")
+        lines += [f"    {f['object']}: {f['reason']}" for f in gate["failures"]]
+    return "\n".join(lines)
+
+
+def raise_unless_passed(summary):
+    if not summary["passed"]:
+        raise VerifyFailed(failure_message(summary),
+                           recommendation="Fix what each gate names and run verify again (with --report FILE for "
+                                          "the evidence of every gate).")
+
+
+def _progress_line(checks, results, failed, elapsed, window):
+    head = f"Check {checks}: {len(results) - len(failed)} of {len(results)} gates pass"
+    if failed:
+        return f"{head}; failed: {', '.join(failed)}"
+    if elapsed < window:
+        return f"{head}; soak {int(elapsed)} of {int(window)} s"
+    return head
+
+
+def _now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

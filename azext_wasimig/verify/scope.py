@@ -1,0 +1,89 @@
+"""What verify looks at (pure): the workloads of this move, their pods, and the two pools' nodes.
+
+The workloads of the move OLD -> NEW are every top-level workload (or bare pod) that ``scan`` ties to OLD, every
+one whose saved placement (retarget's annotation) belongs to this move, and with ``--aci`` every one a container
+group names as its source (the group's provenance tag). A pod belongs to the workload at the top of its chain of
+controller references (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob) as far as the snapshot holds it.
+"""
+
+from dataclasses import dataclass, field
+
+from azext_wasimig._consts import POOL_LABEL
+
+FINISHED_PHASES = ("Succeeded", "Failed")
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+def key_of(obj):
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace") or "default", obj.get("kind") or "Pod", meta.get("name")
+
+
+def show(key):
+    return "/".join(key)
+
+
+def _controller(obj):
+    meta = obj.get("metadata") or {}
+    ref = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
+    return (meta.get("namespace") or "default", ref.get("kind"), ref.get("name")) if ref else None
+
+
+@dataclass
+class Scope:
+    """``workloads``: key -> object (Pods included for bare pods); ``pods``: key -> live pods of that workload;
+    ``jobs``: CronJob key -> the Jobs it owns; ``old_nodes``/``new_nodes``: the pools' Node objects."""
+    workloads: dict = field(default_factory=dict)
+    pods: dict = field(default_factory=dict)
+    jobs: dict = field(default_factory=dict)
+    old_nodes: list = field(default_factory=list)
+    new_nodes: list = field(default_factory=list)
+
+    def live_pods(self):
+        return [pod for key in sorted(self.pods) for pod in self.pods[key]]
+
+
+def pool_nodes(nodes, pool):
+    return [n for n in nodes if ((n.get("metadata") or {}).get("labels") or {}).get(POOL_LABEL) == pool]
+
+
+def top_level(obj, objects):
+    key = key_of(obj)
+    for _ in range(5):   # the longest real chain has three links; a cycle must not hang
+        owner = _controller(objects.get(key) or obj)
+        if owner is None or owner not in objects:
+            return key
+        key = owner
+    return key
+
+
+def is_live(pod):
+    meta = pod.get("metadata") or {}
+    return ((pod.get("status") or {}).get("phase") not in FINISHED_PHASES and not meta.get("deletionTimestamp")
+            and MIRROR_ANNOTATION not in (meta.get("annotations") or {}))
+
+
+def build(snapshot, keys, old_pool, new_pool=None):
+    """The Scope of the workloads named by ``keys`` ((namespace, kind, name) tuples) that exist in ``snapshot``."""
+    objects = {key_of(o): o for o in snapshot.workloads + snapshot.pods}
+    scope = Scope(old_nodes=pool_nodes(snapshot.nodes, old_pool),
+                  new_nodes=pool_nodes(snapshot.nodes, new_pool) if new_pool else [])
+    scope.workloads = {k: objects[k] for k in sorted(set(keys)) if k in objects}
+    for pod in snapshot.pods:
+        owner = top_level(pod, objects)
+        if owner in scope.workloads and is_live(pod):
+            scope.pods.setdefault(owner, []).append(pod)
+    for job in (w for w in snapshot.workloads if w.get("kind") == "Job"):
+        owner = _controller(job)
+        if owner in scope.workloads and owner[1] == "CronJob":
+            scope.jobs.setdefault(owner, []).append(job)
+    return scope
+
+
+def moved_keys(snapshot, findings, old_pool, new_pool, saved_move):
+    """Keys of the workloads of this move: scan's findings for OLD, and those whose saved placement is this move's
+    (``saved_move(obj)`` -> (old, new) or None)."""
+    keys = {(f["namespace"], f["kind"], f["name"]) for f in findings}
+    if new_pool:
+        keys |= {key_of(w) for w in snapshot.workloads if saved_move(w) == (old_pool, new_pool)}
+    return keys
