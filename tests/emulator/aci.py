@@ -37,8 +37,10 @@ def strip_secrets(body: dict) -> dict:
     return body
 
 
-def render(sub: str, rg: str, name: str, body: dict, provisioning_state: str, start_time: str) -> dict:
-    """ARM resource for a stored (already secret-free) body."""
+def render(sub: str, rg: str, name: str, body: dict, provisioning_state: str, start_time: str,
+           view: dict | None = None) -> dict:
+    """ARM resource for a stored (already secret-free) body. ``view`` (see ``set_view``) replaces what a healthy
+    group reports: its state and events, and per container its state, restart count and events."""
     props = copy.deepcopy(body.get("properties") or {})
     out = {"id": group_id(sub, rg, name)}
     for key in _TOP_LEVEL:
@@ -49,12 +51,16 @@ def render(sub: str, rg: str, name: str, body: dict, provisioning_state: str, st
     props.setdefault("isCreatedFromStandbyPool", False)
     props["provisioningState"] = provisioning_state
     running = provisioning_state == "Succeeded"
+    view = view or {}
     for container in props.get("containers") or []:
-        # Per-container instanceView: present once the group runs (ContainerGroupsList.json shows it).
-        if running:
-            container.setdefault("properties", {})["instanceView"] = _container_view(start_time)
+        # Per-container instanceView: present once the group runs (ContainerGroupsList.json shows it), or as set;
+        # ContainerGroupsGet_Failed.json shows one for a Failed group (a container Waiting).
+        given = (view.get("containers") or {}).get(container.get("name"))
+        if running or given:
+            container.setdefault("properties", {})["instanceView"] = _container_view(start_time, given)
     # Group-level instanceView (SDK ContainerGroupPropertiesInstanceView): the live service always sends it.
-    props["instanceView"] = {"events": [], "state": "Running" if running else "Pending"}
+    props["instanceView"] = {"events": copy.deepcopy(view.get("events") or []),
+                             "state": view.get("state") or ("Running" if running else "Pending")}
     out["properties"] = props
     out["type"] = ACI_TYPE
     return out
@@ -71,7 +77,27 @@ def _fill_ip(ip: dict | None, name: str, rg: str, location: str | None) -> None:
         ip["fqdn"] = f"{ip['dnsNameLabel']}.{region}.azurecontainer.io"
 
 
-def _container_view(start_time: str) -> dict:
-    return {"restartCount": 0,
-            "currentState": {"state": "Running", "startTime": start_time, "detailStatus": ""},
-            "events": []}
+def _container_view(start_time: str, given: dict | None = None) -> dict:
+    """A container's instanceView: Running with no restart, or what ``given`` says (``state``, ``restartCount``,
+    ``detailStatus``, ``events``: ContainerEvent objects {count, firstTimestamp, lastTimestamp, message, name,
+    type}). A restarted container also reports its ``previousState`` (Terminated), as the service does."""
+    given = given or {}
+    view = {"restartCount": int(given.get("restartCount") or 0),
+            "currentState": {"state": given.get("state") or "Running", "startTime": start_time,
+                             "detailStatus": given.get("detailStatus") or ""},
+            "events": copy.deepcopy(given.get("events") or [])}
+    if view["restartCount"]:
+        view["previousState"] = {"state": "Terminated", "exitCode": 1, "detailStatus": "Error",
+                                 "startTime": start_time, "finishTime": start_time}
+    return view
+
+
+def check_view(view: dict) -> dict:
+    """A view as ``set_view`` takes it, or ValueError (the admin API answers 400)."""
+    if not isinstance(view, dict) or set(view) - {"state", "events", "containers", "provisioningState"}:
+        raise ValueError('a view is {"state", "events", "containers": {NAME: {"state", "restartCount", '
+                         '"detailStatus", "events"}}, "provisioningState"}')
+    for name, container in (view.get("containers") or {}).items():
+        if not isinstance(container, dict) or set(container) - {"state", "restartCount", "detailStatus", "events"}:
+            raise ValueError(f"container {name!r}: only state, restartCount, detailStatus and events can be set")
+    return copy.deepcopy(view)

@@ -7,6 +7,7 @@ GET    /_emulator/settings        POST {"latencyMs", "lroPolls", "pageSize", "re
 POST   /_emulator/estate          body = estate (replaces the world)
 GET    /_emulator/state           current resources, operations, faults, credential requests, pool deletes
 POST   /_emulator/clusters/{sub}/{rg}/{name}/kubeconfig    {"kubeconfig": "<text>"}
+POST   /_emulator/containergroups/{sub}/{rg}/{name}/view     a container group's instance view (aci.check_view)
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def build_router() -> Router:
     router.add("GET", r"/_emulator/state", lambda req: Response(200, req.state.dump()), arm=False)
     router.add("POST PUT", r"/_emulator/clusters/(?P<sub>[^/]+)/(?P<rg>[^/]+)/(?P<name>[^/]+)/kubeconfig",
                _kubeconfig, arm=False)
+    router.add("POST PUT", r"/_emulator/containergroups/(?P<sub>[^/]+)/(?P<rg>[^/]+)/(?P<name>[^/]+)/view",
+               _group_view, arm=False)
     return router
 
 
@@ -83,6 +86,11 @@ def _kubeconfig(req: Request, sub: str, rg: str, name: str) -> Response:
     if not isinstance(body.get("kubeconfig"), str):
         raise ValueError('body must be {"kubeconfig": "<text>"}')
     set_kubeconfig(req.state, sub, rg, name, body["kubeconfig"])
+    return Response(204)
+
+
+def _group_view(req: Request, sub: str, rg: str, name: str) -> Response:
+    req.state.set_group_view(sub, rg, name, req.body or {})
     return Response(204)
 
 

@@ -58,6 +58,11 @@ class EmulatorHandle:
     def set_kubeconfig(self, subscription: str, resource_group: str, cluster: str, kubeconfig: str) -> None:
         admin.set_kubeconfig(self.state, subscription, resource_group, cluster, kubeconfig)
 
+    def set_group_view(self, subscription: str, resource_group: str, name: str, view: dict) -> None:
+        """What container group ``name`` reports from now on: ``{"state", "events", "provisioningState",
+        "containers": {NAME: {"state", "restartCount", "detailStatus", "events"}}}`` (each optional)."""
+        self.state.set_group_view(subscription, resource_group, name, view)
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -157,3 +162,7 @@ class EmulatorClient:
     def set_kubeconfig(self, subscription: str, resource_group: str, cluster: str, kubeconfig: str) -> None:
         path = "/".join(quote(p, safe="") for p in (subscription, resource_group, cluster))
         self.call("POST", f"/_emulator/clusters/{path}/kubeconfig", {"kubeconfig": kubeconfig})
+
+    def set_group_view(self, subscription: str, resource_group: str, name: str, view: dict) -> None:
+        path = "/".join(quote(p, safe="") for p in (subscription, resource_group, name))
+        self.call("POST", f"/_emulator/containergroups/{path}/view", view)

@@ -71,9 +71,13 @@ class EmulatorState:
         for cluster in sub["clusters"]:
             self.add_cluster(sid, cluster)
         for group in sub["containerGroups"]:
-            body = {k: v for k, v in group.items() if k not in ("name", "resourceGroup")}
-            self.put_container_group(sid, group["resourceGroup"], group["name"], aci.strip_secrets(body),
-                                     "Succeeded")
+            body = {k: v for k, v in group.items() if k not in ("name", "resourceGroup", "instanceView")}
+            record = self.put_container_group(sid, group["resourceGroup"], group["name"], aci.strip_secrets(body),
+                                              "Succeeded")
+            if group.get("instanceView"):
+                view = aci.check_view(group["instanceView"])
+                record["provisioningState"] = view.pop("provisioningState", "Succeeded")
+                record["view"] = view
 
     def add_cluster(self, sub: str, raw: dict) -> dict:
         record = {k: copy.deepcopy(v) for k, v in raw.items() if k != "agentPools"}
@@ -139,7 +143,16 @@ class EmulatorState:
 
     def render_group(self, record: dict) -> dict:
         return aci.render(record["subscriptionId"], record["resourceGroup"], record["name"], record["body"],
-                          record["provisioningState"], record["startTime"])
+                          record["provisioningState"], record["startTime"], record.get("view"))
+
+    def set_group_view(self, sub: str, rg: str, name: str, view: dict) -> None:
+        """What a container group reports from now on (aci.check_view); ``provisioningState`` in it sets that."""
+        view = aci.check_view(view)
+        with self.lock:
+            record = self.container_group(sub, rg, name)
+            if "provisioningState" in view:
+                record["provisioningState"] = view.pop("provisioningState")
+            record["view"] = view
 
     def kubeconfig_text(self, cluster: dict) -> str:
         if cluster.get("kubeconfigText"):

@@ -281,6 +281,48 @@ def test_container_group_get_shape(emu, arm):
     assert_shape(example("ContainerGroupsGet_Succeeded")["responses"]["200"]["body"], resp.json(), GROUP_EXTRAS)
 
 
+def failed_view(body) -> dict:
+    """The instance view of a group as an example shows it, as the emulator's view (aci.check_view) takes it."""
+    props = body["properties"]
+    return {"provisioningState": props["provisioningState"], "state": props["instanceView"]["state"],
+            "events": props["instanceView"]["events"],
+            "containers": {c["name"]: {"state": c["properties"]["instanceView"]["currentState"]["state"],
+                                       "restartCount": c["properties"]["instanceView"]["restartCount"],
+                                       "events": c["properties"]["instanceView"]["events"]}
+                           for c in props["containers"]}}
+
+
+def test_container_group_failed_view_shape_and_values(emu, arm):
+    """A group the service reports Failed (ContainerGroups_Get_Failed): set through the admin API, served with the
+    example's keys and its states, restart count and events."""
+    expected = example("ContainerGroupsGet_Failed")["responses"]["200"]["body"]
+    emu.set_estate(estate(container_groups=[seed_group("ContainerGroupsGet_Failed")]))
+    emu.set_group_view(ACI_SUB, "demo", "demo1", failed_view(expected))
+    got = arm.get(GROUP, api_version=ACI_API).json()
+    assert_shape(expected, got, GROUP_EXTRAS)
+    props, want = got["properties"], expected["properties"]
+    assert props["provisioningState"] == "Failed"
+    assert props["instanceView"] == want["instanceView"]
+    view, want_view = props["containers"][0]["properties"]["instanceView"], \
+        want["containers"][0]["properties"]["instanceView"]
+    assert (view["currentState"]["state"], view["restartCount"], view["events"]) == \
+        (want_view["currentState"]["state"], want_view["restartCount"], want_view["events"])
+
+
+def test_container_group_view_in_the_estate_and_restarts(emu, arm):
+    seeded = {**seed_group("ContainerGroupsGet_Succeeded"),
+              "instanceView": {"containers": {"demo1": {"restartCount": 4, "state": "Running"}}}}
+    emu.set_estate(estate(container_groups=[seeded]))
+    view = arm.get(GROUP, api_version=ACI_API).json()["properties"]["containers"][0]["properties"]["instanceView"]
+    assert view["restartCount"] == 4 and view["previousState"]["state"] == "Terminated"
+
+
+def test_container_group_view_refuses_unknown_keys(emu):
+    emu.set_estate(estate(container_groups=[seed_group("ContainerGroupsGet_Succeeded")]))
+    with pytest.raises(ValueError):
+        emu.set_group_view(ACI_SUB, "demo", "demo1", {"containers": {"demo1": {"exitCode": 1}}})
+
+
 @pytest.mark.parametrize("name, path", [
     ("ContainerGroupsList", f"/subscriptions/{ACI_SUB}/providers/Microsoft.ContainerInstance/containerGroups"),
     ("ContainerGroupsListByResourceGroup", ACI_RG + "/providers/Microsoft.ContainerInstance/containerGroups"),
