@@ -29,13 +29,12 @@ MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 @dataclass
 class _Cluster:
     """The snapshot indexed once, so each workload costs dictionary look-ups, not scans."""
+    snapshot: object          # the ClusterSnapshot itself: its nodes, and the file:line of what manifests gave
     pools: frozenset          # WASI pools in scope; empty = not known (manifests)
-    nodes: list
     node_pool: dict           # node name -> pool, for the nodes of pools in scope
     runtime_classes: dict     # name -> RuntimeClass
     pdbs: dict                # namespace -> [PodDisruptionBudget]
     objects: dict             # (namespace, kind, name) -> workload or pod
-    sources: dict
     carrying: dict = field(default_factory=dict)   # memo for _pools_carrying
 
 
@@ -79,12 +78,10 @@ def _index(snapshot, wasi_pools, only_pool):
     pdbs = {}
     for pdb in snapshot.pdbs:
         pdbs.setdefault(namespace_of(pdb), []).append(pdb)
-    nodes = snapshot.nodes
-    node_pool = {n["metadata"]["name"]: pool_of_node(n) for n in nodes if _node_in_scope(n, pools)}
-    return _Cluster(pools=pools, nodes=nodes, node_pool=node_pool,
+    node_pool = {n["metadata"]["name"]: pool_of_node(n) for n in snapshot.nodes if _node_in_scope(n, pools)}
+    return _Cluster(snapshot=snapshot, pools=pools, node_pool=node_pool,
                     runtime_classes={rc["metadata"]["name"]: rc for rc in snapshot.runtime_classes},
-                    pdbs=pdbs, objects={_key(o): o for o in snapshot.workloads + snapshot.pods},
-                    sources=snapshot.sources)
+                    pdbs=pdbs, objects={_key(o): o for o in snapshot.workloads + snapshot.pods})
 
 
 def _node_in_scope(node, pools):
@@ -153,12 +150,16 @@ def _pod_template(obj):
 
 
 def _assess_one(obj, pods_on_pool, cluster):
-    spec_path, pod_meta, spec = _pod_template(obj)
+    spec_path, pod_meta, spec = template = _pod_template(obj)
     ties = (_running_ties(pods_on_pool, cluster) + _selector_ties(spec_path, spec, cluster)
             + _runtime_class_ties(spec_path, spec, cluster) + _toleration_ties(spec_path, spec, cluster)
             + _annotation_ties(obj, spec_path, pod_meta, cluster))
-    if not ties:
-        return None
+    return _finding(obj, template, ties, pods_on_pool, cluster) if ties else None
+
+
+def _finding(obj, template, ties, pods_on_pool, cluster):
+    """The finding of one tied workload: every key of the result document is set here, and only here."""
+    _, pod_meta, spec = template
     evidence = [e for e, _ in ties]
     pools = sorted({p for _, tied in ties for p in tied})
     namespace, kind, name = _key(obj)
@@ -177,7 +178,7 @@ def _assess_one(obj, pods_on_pool, cluster):
         "recommendedTarget": target,
         "alternatives": alternatives(kind, payload, spec),
         "actions": actions(target, evidence),
-        "source": cluster.sources.get(id(obj)),
+        "source": cluster.snapshot.source_of(obj),
     }
 
 
@@ -286,7 +287,7 @@ def _pools_carrying(key, operator, values, cluster):
     the same few requirements."""
     memo_key = (key, operator, tuple(values or ()))
     if memo_key not in cluster.carrying:
-        carrying = {pool_of_node(n) for n in cluster.nodes
+        carrying = {pool_of_node(n) for n in cluster.snapshot.nodes
                     if label_matches((n.get("metadata") or {}).get("labels") or {}, key, operator, values)}
         carrying.discard(None)
         in_scope = carrying & cluster.pools if cluster.pools else carrying
