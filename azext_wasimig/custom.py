@@ -233,9 +233,10 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig import arm, retarget_plan
+    from azext_wasimig import arm
     from azext_wasimig.evaluate import scan
-    from azext_wasimig.kube import apply
+    from azext_wasimig.retarget import patch as apply
+    from azext_wasimig.retarget import plan as retarget_plan
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
     old, new = target.wasi_pool_name, target.new_pool_name   # Azure's spelling, as the nodes' labels have it
@@ -263,7 +264,8 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
 
 def _checked_exports(plans, export_dir, overwrite):
     """The manifests --export-dir is to get, rendered, with the folder proven writable and free of conflicts."""
-    from azext_wasimig import files, retarget_plan
+    from azext_wasimig import files
+    from azext_wasimig.retarget import plan as retarget_plan
     if not export_dir:
         return None
     contents = retarget_plan.exports(plans)
@@ -274,7 +276,8 @@ def _checked_exports(plans, export_dir, overwrite):
 
 def _write_exports(export_dir, contents, plans, rows, overwrite):
     from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig import files, retarget_plan
+    from azext_wasimig import files
+    from azext_wasimig.retarget import plan as retarget_plan
     try:
         files.write_all(export_dir, contents, overwrite)
     except files.FileError as ex:

@@ -2,7 +2,7 @@
 
 In scope: every object that scan ties to the old pool (not the findings whose pool scan could not
 tell: a Krustlet toleration with no Krustlet node left says nothing about which pool), plus every
-object an earlier run retargeted (it carries ``retarget.ORIGINAL_PLACEMENT``) whose pod template still
+object an earlier run retargeted (it carries ``rewrite.ORIGINAL_PLACEMENT``) whose pod template still
 pins the old or the new pool by the pool label. After a cutover, scan no longer ties a workload whose
 pods have moved, yet a re-run must still see it (unchanged) and a rollback must still restore it.
 Only top-level objects are changed: a Deployment, never its ReplicaSets (which copy its annotations).
@@ -11,7 +11,7 @@ DaemonSet that runs everywhere, a Deployment the scheduler happened to put there
 nothing in its placement names the pool, and pinning it to two pools would take it off every other one.
 It moves when the old pool is drained.
 
-An object whose original placement another move saved (``retarget.ForeignMove``: two WASI pools moved to one new
+An object whose original placement another move saved (``rewrite.ForeignMove``: two WASI pools moved to one new
 pool) is reported as skipped with that move's name, in every phase, rollback included.
 
 Not changed in place, reported as skipped with the reason (``--export-dir`` still writes a manifest
@@ -23,12 +23,12 @@ would undo the change, its template is what to change.
 
 from dataclasses import dataclass
 
-from azext_wasimig import retarget
-from azext_wasimig.placement import nowhere_to_land
-from azext_wasimig.evaluate.scan import pool_of_node
 from azext_wasimig.evaluate.rules import RUNNING_FIELD
+from azext_wasimig.evaluate.scan import pool_of_node
+from azext_wasimig.placement import nowhere_to_land
+from azext_wasimig.retarget import rewrite
 
-PHASES = (*retarget.PHASES, "rollback")
+PHASES = (*rewrite.PHASES, "rollback")
 NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "
                      "old pool is drained, so it is left as it is.")
 JOB_REASON = ("A Job's pod template cannot be changed (the API server refuses it): let it finish where it runs, "
@@ -65,7 +65,7 @@ def controller_of(obj):
 
 def pins_pools(obj, pools):
     """Whether the pod template selects any of ``pools`` by a pool label (nodeSelector or node affinity)."""
-    return bool(retarget.pinned_pools(retarget.placement_of(obj)) & set(pools))
+    return bool(rewrite.pinned_pools(rewrite.placement_of(obj)) & set(pools))
 
 
 def pinned_by_placement(finding):
@@ -83,13 +83,13 @@ def in_scope(snapshot, findings, old_pool, new_pool):
     chosen = {key: (objects[key], pinned) for key, pinned in tied.items() if key in objects}
     for obj in (o for o in objects.values() if o.get("kind") != "Pod"):
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        if (retarget.ORIGINAL_PLACEMENT in annotations and controller_of(obj) is None
+        if (rewrite.ORIGINAL_PLACEMENT in annotations and controller_of(obj) is None
                 and pins_pools(obj, (old_pool, new_pool))):
             chosen[_key(obj)] = (obj, True)
     return [chosen[key] for key in sorted(chosen)]
 
 
-def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+def plan(obj, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):
     """The Plan for one object in ``phase`` (parallel, cutover or rollback)."""
     kind, owner = obj.get("kind"), controller_of(obj)
     if owner:   # its controller was not read (a custom resource, e.g. an Argo Rollout) or is being deleted
@@ -97,34 +97,34 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_
                                 "change (it would undo the change): retarget that controller's pod template (or its "
                                 "source), then drain the old pool.")
     try:
-        retarget.check_move(obj, old_pool, new_pool)
-    except retarget.ForeignMove as ex:
+        rewrite.check_move(obj, old_pool, new_pool)
+    except rewrite.ForeignMove as ex:
         return Plan(obj, reason=str(ex))
     if phase == "rollback":
         if kind in ("Pod", "Job"):
             return Plan(obj, reason="Never changed by retarget (it cannot be changed in place): nothing to roll back.")
-        restored = retarget.rollback(obj, old_pool, new_pool)
+        restored = rewrite.rollback(obj, old_pool, new_pool)
         return Plan(obj, desired=restored, manifest=restored)
     if kind == "Job":
-        return Plan(obj, reason=JOB_REASON, manifest=retarget.retarget(obj, old_pool, new_pool, phase, runtime_class))
+        return Plan(obj, reason=JOB_REASON, manifest=rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class))
     try:
-        rewritten = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class)
-    except retarget.RetargetError as ex:
-        manifest = retarget.retarget(obj, old_pool, new_pool, phase, runtime_class, allow_pod=True) \
+        rewritten = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class)
+    except rewrite.RetargetError as ex:
+        manifest = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class, allow_pod=True) \
             if kind == "Pod" else None
         return Plan(obj, reason=str(ex), manifest=manifest)
     return Plan(obj, desired=rewritten, manifest=rewritten)
 
 
-def desired(live, phase, old_pool, new_pool, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+def desired(live, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):
     """What the live object should become now (itself when it is to be left alone): recomputed before each patch."""
     wanted = plan(live, phase, old_pool, new_pool, runtime_class).desired
     return live if wanted is None else wanted
 
 
-def plan_all(snapshot, findings, old_pool, new_pool, phase, *, runtime_class=retarget.DEFAULT_RUNTIME_CLASS):
+def plan_all(snapshot, findings, old_pool, new_pool, phase, *, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):
     if phase not in PHASES:
-        raise retarget.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
+        raise rewrite.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
     return [plan(obj, phase, old_pool, new_pool, runtime_class) if pinned else Plan(obj, reason=NOT_PINNED_REASON)
             for obj, pinned in in_scope(snapshot, findings, old_pool, new_pool)]
 
@@ -133,7 +133,7 @@ def missing_runtime_classes(plans, snapshot):
     """RuntimeClasses the changed templates would name that the cluster does not have (pods naming one are
     refused by the API server, so a rollout would stall)."""
     have = {(rc.get("metadata") or {}).get("name") for rc in snapshot.runtime_classes}
-    wanted = {retarget.placement_of(p.desired).get("runtimeClassName") for p in plans if p.changes}
+    wanted = {rewrite.placement_of(p.desired).get("runtimeClassName") for p in plans if p.changes}
     return sorted(name for name in wanted - have if name)
 
 
@@ -152,7 +152,7 @@ def stranded(plans, snapshot, phase, new_pool):
     classes = {(rc.get("metadata") or {}).get("name"): rc for rc in snapshot.runtime_classes}
     found = []
     for item in (p for p in plans if p.changes):
-        why = nowhere_to_land(retarget.placement_of(item.desired), nodes, classes) if nodes else \
+        why = nowhere_to_land(rewrite.placement_of(item.desired), nodes, classes) if nodes else \
             f"node pool '{new_pool}' has no nodes in the cluster yet"
         if why:
             found.append((item, why))
@@ -200,7 +200,7 @@ def export_file_name(item):
 def exports(plans):
     """``{file name: YAML}`` of every plan's manifest (what ``--export-dir`` writes), rendered in full before
     anything is changed or written, so that nothing can fail half-way."""
-    return {export_file_name(item): retarget.export(item.manifest) for item in plans if item.manifest is not None}
+    return {export_file_name(item): rewrite.export(item.manifest) for item in plans if item.manifest is not None}
 
 
 def add_files(rows, plans, directory):

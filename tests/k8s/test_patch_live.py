@@ -1,13 +1,14 @@
-"""kube.apply against the real kube-apiserver v1.20.2: merge patches that carry the resourceVersion, a conflict
+"""retarget.patch against the real kube-apiserver v1.20.2: merge patches that carry the resourceVersion, a conflict
 retried from the fresh object, and nothing the scan's slimmed copy lacks removed by a patch."""
 
 import pytest
 
-from azext_wasimig import retarget
-from azext_wasimig.kube import apply, rest
+from azext_wasimig.kube import rest
+from azext_wasimig.retarget import patch as apply
+from azext_wasimig.retarget import rewrite as retarget
 from azext_wasimig.kube.snapshot import LAST_APPLIED
+from tests.k8s.harness import create_when_ready as _create
 from tests.k8s.harness import wait_for
-from tests.k8s.test_drain_live import _create
 
 pytestmark = pytest.mark.k8s
 

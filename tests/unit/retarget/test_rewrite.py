@@ -6,47 +6,9 @@ import json
 import pytest
 import yaml
 
-from azext_wasimig import retarget as rt
-
-OLD, NEW = "wasipool", "wasipool2"
-
-
-def krustlet_deployment():
-    """A Krustlet-era WAGI workload: arch selector, Krustlet tolerations, WAGI annotations, old-pool pin."""
-    return {
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "wagi", "namespace": "demo", "resourceVersion": "42", "uid": "u-1",
-                     "creationTimestamp": "2022-01-01T00:00:00Z", "managedFields": [{"manager": "kubectl"}],
-                     "labels": {"app": "wagi"}},
-        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "wagi"}}, "template": {
-            "metadata": {"labels": {"app": "wagi"},
-                         "annotations": {"alpha.wagi.krustlet.dev/default-host": "0.0.0.0:3001",
-                                         "alpha.wagi.krustlet.dev/modules": "{}", "team": "edge"}},
-            "spec": {"nodeSelector": {"kubernetes.io/arch": "wasm32-wagi", "agentpool": OLD, "disk": "ssd"},
-                     "tolerations": [{"key": "kubernetes.io/arch", "operator": "Equal", "value": "wasm32-wagi",
-                                      "effect": "NoExecute"},
-                                     {"key": "kubernetes.io/arch", "operator": "Equal", "value": "wasm32-wagi",
-                                      "effect": "NoSchedule"},
-                                     {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
-                     "containers": [{"name": "wagi", "image": "webassembly.azurecr.io/hello-wagi:v1"}]}}},
-        "status": {"readyReplicas": 2},
-    }
-
-
-def spin_cronjob():
-    """A shim-era Spin CronJob with the AKS runtime class and an affinity on the old pool."""
-    affinity = {"nodeAffinity": {
-        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
-            {"key": "kubernetes.azure.com/agentpool", "operator": "In", "values": [OLD]},
-            {"key": "kubernetes.azure.com/wasmtime-spin-v1", "operator": "Exists"},
-            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["1", "2"]}]}]},
-        "preferredDuringSchedulingIgnoredDuringExecution": [
-            {"weight": 10, "preference": {"matchExpressions": [
-                {"key": "kubernetes.azure.com/wasmtime-spin-v1", "operator": "In", "values": ["true"]}]}}]}}
-    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tick", "namespace": "demo"},
-            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
-                "runtimeClassName": "wasmtime-spin-v1", "affinity": affinity, "restartPolicy": "Never",
-                "containers": [{"name": "tick", "image": "ghcr.io/x/tick:1", "command": ["/"]}]}}}}}}
+from azext_wasimig.retarget import plan as rp
+from azext_wasimig.retarget import rewrite as rt
+from tests.unit.retarget.helpers import NEW, OLD, krustlet_deployment, spin_cronjob
 
 
 def template_spec(obj):
@@ -211,3 +173,52 @@ def test_object_without_any_placement_gets_the_pin_and_rolls_back_clean():
     parallel = rt.retarget(plain, OLD, NEW, "parallel")
     assert template_spec(parallel)["affinity"]["nodeAffinity"]
     assert rt.rollback(parallel) == plain
+
+
+# The saved placement belongs to one old -> new move: another move never rewrites nor rolls it back.
+
+def pinned(name, pool):
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "demo"},
+            "spec": {"template": {"spec": {"nodeSelector": {rt.POOL_LABEL: pool},
+                                           "containers": [{"name": "app", "image": "app:1"}]}}}}
+
+
+def test_a_second_move_to_the_same_pool_refuses_the_first_ones_object():
+    moved = rt.retarget(pinned("app-a", "wasia"), "wasia", "std2", "parallel")
+    assert rt.saved(moved) == (("wasia", "std2"), rt.placement_of(pinned("app-a", "wasia")))
+    for attempt in (lambda: rt.retarget(moved, "wasib", "std2", "parallel"),
+                    lambda: rt.rollback(moved, "wasib", "std2")):
+        with pytest.raises(rt.ForeignMove, match="wasia -> std2"):
+            attempt()
+    plan = rp.plan(moved, "parallel", "wasib", "std2")
+    assert plan.desired is None and "wasia -> std2" in plan.reason and plan.manifest is None
+    assert rp.plan(moved, "rollback", "wasib", "std2").desired is None
+    assert rp.desired(moved, "cutover", "wasib", "std2") is moved, "left as it is when recomputed before a patch"
+    assert rp.plan(moved, "cutover", "wasia", "std2").changes
+
+
+def _legacy(obj, placement):
+    """``obj`` with an annotation of the earlier format: the placement alone."""
+    obj["metadata"]["annotations"] = {rt.ORIGINAL_PLACEMENT: json.dumps(placement, sort_keys=True,
+                                                                        separators=(",", ":"))}
+    return obj
+
+
+@pytest.mark.parametrize("phase", ["parallel", "cutover"])
+def test_an_annotation_of_the_earlier_format_is_this_moves_when_the_placement_says_so(phase):
+    original = pinned("app-a", "wasia")
+    moved = rt.retarget(original, "wasia", "std2", phase)
+    legacy = _legacy(moved, rt.placement_of(original))
+    assert rt.saved(legacy) == (None, rt.placement_of(original))
+    assert rt.retarget(legacy, "wasia", "std2", phase) == legacy, "unchanged: the annotation is kept as it was"
+    assert rt.rollback(legacy, "wasia", "std2")["spec"] == original["spec"]
+    with pytest.raises(rt.ForeignMove, match="earlier format"):
+        rt.retarget(legacy, "wasib", "std2", "parallel")
+
+
+def test_an_annotation_of_the_earlier_format_on_a_hand_edited_object_is_left_alone():
+    original = pinned("app-a", "wasia")
+    edited = _legacy(pinned("app-a", "elsewhere"), rt.placement_of(original))
+    with pytest.raises(rt.ForeignMove, match="changed since"):
+        rt.rollback(edited, "wasia", "std2")
+    assert rt.rollback(edited)["spec"] == original["spec"], "without a move named, rollback restores as before"

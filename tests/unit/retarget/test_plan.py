@@ -2,10 +2,10 @@
 
 import copy
 
-from azext_wasimig import retarget as rt
-from azext_wasimig import retarget_plan as rp
+from azext_wasimig.retarget import plan as rp
+from azext_wasimig.retarget import rewrite as rt
 from azext_wasimig.kube.snapshot import ClusterSnapshot
-from tests.unit.test_retarget import NEW, OLD, krustlet_deployment, spin_cronjob
+from tests.unit.retarget.helpers import NEW, OLD, krustlet_deployment, spin_cronjob
 
 
 def finding(obj, pools=(OLD,), fields=("spec.template.spec.nodeSelector",)):

@@ -6,9 +6,9 @@ from it. The change is computed from the live object (a GET just before the patc
 copy, so that nothing the scan dropped (the last-applied annotation) can be removed by the patch.
 """
 
-from azext_wasimig import retarget, retarget_plan
 from azext_wasimig.kube import rest
 from azext_wasimig.kube.snapshot import RESOURCES
+from azext_wasimig.retarget import plan, rewrite
 
 MAX_ATTEMPTS = 5
 PLURALS = {r.kind: r.plural for r in RESOURCES}
@@ -34,10 +34,10 @@ def patch_to(api_client, obj, compute, attempts=MAX_ATTEMPTS):
         desired = compute(current)
         if desired == current:
             return "unchanged"
-        patch = retarget.strategic_patch(current, desired)
+        patch = rewrite.strategic_patch(current, desired)
         patch.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
         try:
-            rest.call(api_client, "PATCH", path, body=patch, content_type=retarget.MERGE_PATCH_CONTENT_TYPE)
+            rest.call(api_client, "PATCH", path, body=patch, content_type=rewrite.MERGE_PATCH_CONTENT_TYPE)
             return "patched"
         except rest.KubeApiError as ex:
             if ex.status != 409 or attempt >= attempts:
@@ -45,18 +45,18 @@ def patch_to(api_client, obj, compute, attempts=MAX_ATTEMPTS):
 
 
 def apply_plans(api_client, plans, compute, dry_run=False, progress=None):
-    """One row per plan (see retarget_plan.row): ``unchanged``, ``wouldPatch`` (with ``diff``), ``patched``,
+    """One row per plan (see plan.row): ``unchanged``, ``wouldPatch`` (with ``diff``), ``patched``,
     ``skipped`` or ``failed`` (with the reason; the other objects are still done)."""
     rows = []
     for item in plans:
         namespace, kind, name = item.key
         if item.desired is None:
-            rows.append(retarget_plan.row(item, "skipped"))
+            rows.append(plan.row(item, "skipped"))
         elif not item.changes:
-            rows.append(retarget_plan.row(item, "unchanged"))
+            rows.append(plan.row(item, "unchanged"))
         elif dry_run:
-            rows.append({**retarget_plan.row(item, "wouldPatch"),
-                         "diff": retarget.diff(item.obj, item.desired, f"{namespace}/{kind}/{name}")})
+            rows.append({**plan.row(item, "wouldPatch"),
+                         "diff": rewrite.diff(item.obj, item.desired, f"{namespace}/{kind}/{name}")})
         else:
             rows.append(_patch_one(api_client, item, compute, progress))
     return rows
@@ -71,10 +71,10 @@ def _patch_one(api_client, item, compute, progress):
                                   PATCH_PERMISSION)
         if error is ex:   # not an API or connection failure: a bug, not something to report per object
             raise
-        return retarget_plan.row(item, "failed", _message(error))
+        return plan.row(item, "failed", _message(error))
     if progress:
         progress(f"{kind} {namespace}/{name}: {action}")
-    return retarget_plan.row(item, action)
+    return plan.row(item, action)
 
 
 def _message(error):
@@ -100,7 +100,7 @@ def check_runtime_classes(missing, phase, dry_run):
 
 
 def check_landing(stranded, new_pool, dry_run):
-    """Changes whose new pods no node of the new pool would take (retarget_plan.stranded) stop the run before any
+    """Changes whose new pods no node of the new pool would take (plan.stranded) stop the run before any
     change, naming each workload and why (a dry run warns)."""
     if not stranded:
         return
@@ -120,7 +120,7 @@ def check_landing(stranded, new_pool, dry_run):
 
 def failures_error(rows):
     """An azclierror naming every object that could not be patched and why (None when none failed)."""
-    lines = retarget_plan.failures_message(rows)
+    lines = plan.failures_message(rows)
     if not lines:
         return None
     from azure.cli.core.azclierror import UnclassifiedUserFault
