@@ -125,14 +125,6 @@ def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name
     return evaluate.scan_cluster(target, connect, options, note=logger.warning, detail=logger.info)
 
 
-def _file_errors():
-    """files.FileError (a file that cannot be read or written safely) as the CLI's FileOperationError."""
-    from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig import files
-    from azext_wasimig._errors import user_errors
-    return user_errors(files.FileError, cli_error=FileOperationError)
-
-
 def _take_snapshot(api, namespace=None):
     """create-aci and retarget read the cluster as scan does: callers move to evaluate.read_cluster."""
     from azext_wasimig import evaluate
@@ -232,58 +224,14 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
 def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
                   admin=False, kubeconfig=None, context=None):
+    from functools import partial
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm
-    from azext_wasimig.evaluate import scan
-    from azext_wasimig.retarget import patch as apply
-    from azext_wasimig.retarget import plan as retarget_plan
+    from azext_wasimig.retarget.run import RetargetRequest, run
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
-    old, new = target.wasi_pool_name, target.new_pool_name   # Azure's spelling, as the nodes' labels have it
     api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
-    taken = _take_snapshot(api)
-    findings = scan.assess(taken, [old], only_pool=old)
-    plans = retarget_plan.plan_all(taken, findings, old, new, phase, runtime_class=runtime_class)
-    apply.check_runtime_classes(retarget_plan.missing_runtime_classes(plans, taken), phase, dry_run)
-    apply.check_landing(retarget_plan.stranded(plans, taken, phase, new), new, dry_run)
-    exports = _checked_exports(plans, export_dir, overwrite)   # before any change: it fails now or never
-    for note in retarget_plan.notes(plans, taken, phase, old, new):
-        logger.warning(note)
-    question = retarget_plan.confirmation(plans, phase, target.cluster_name, old, new)
-    if question and not dry_run:
-        user_confirmation(question, yes=yes)
-    rows = apply.apply_plans(api, plans, lambda live: retarget_plan.desired(live, phase, old, new, runtime_class),
-                             dry_run=dry_run, progress=logger.warning)
-    if export_dir:
-        _write_exports(export_dir, exports, plans, rows, overwrite)
-    error = apply.failures_error(rows)
-    if error:
-        raise error
-    return rows
-
-
-def _checked_exports(plans, export_dir, overwrite):
-    """The manifests --export-dir is to get, rendered, with the folder proven writable and free of conflicts."""
-    from azext_wasimig import files
-    from azext_wasimig.retarget import plan as retarget_plan
-    if not export_dir:
-        return None
-    contents = retarget_plan.exports(plans)
-    with _file_errors():
-        files.check_writable(export_dir, contents, overwrite)
-    return contents
-
-
-def _write_exports(export_dir, contents, plans, rows, overwrite):
-    from azure.cli.core.azclierror import FileOperationError
-    from azext_wasimig import files
-    from azext_wasimig.retarget import plan as retarget_plan
-    try:
-        files.write_all(export_dir, contents, overwrite)
-    except files.FileError as ex:
-        patched = any(r["action"] == "patched" for r in rows)
-        raise FileOperationError(f"{ex}. No manifest was written." + (
-            " The workloads were patched: run the same command with --dry-run to write their manifests."
-            if patched else "")) from ex
-    retarget_plan.add_files(rows, plans, export_dir)
-    logger.warning("%d manifest(s) written to %s", len(contents), export_dir)
+    request = RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase=phase,   # Azure's spelling
+                              runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir, overwrite=overwrite)
+    return run(api, request, cluster_name=target.cluster_name, confirm=partial(user_confirmation, yes=yes),
+               note=logger.warning, progress=logger.warning, info=logger.info)

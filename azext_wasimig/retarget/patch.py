@@ -1,18 +1,40 @@
 """Changing workloads on the API server: JSON merge patches with optimistic concurrency, retried on conflict.
 
+Patches are JSON merge patches (RFC 7386; nulls remove fields, lists are replaced whole). For the fields retarget
+touches a strategic merge patch means the same (none of them has a merge key), but kubernetes-client 37 sends
+``application/json-patch+json`` unless told otherwise: the content type is always given.
+
 Each patch carries the ``metadata.resourceVersion`` of the object it was computed from, so the server refuses it
 (409 Conflict) when the object changed in between; the object is then read again and the change computed again
 from it. The change is computed from the live object (a GET just before the patch), not from the scan's slimmed
 copy, so that nothing the scan dropped (the last-applied annotation) can be removed by the patch.
 """
 
+import copy
+
 from azext_wasimig.kube import rest
 from azext_wasimig.kube.snapshot import RESOURCES
-from azext_wasimig.retarget import plan, rewrite
+from azext_wasimig.retarget import export, plan
 
+MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
 MAX_ATTEMPTS = 5
 PLURALS = {r.kind: r.plural for r in RESOURCES}
 PATCH_PERMISSION = "get and patch deployments, statefulsets, daemonsets, replicasets and cronjobs"
+
+
+def merge_patch(old, new):
+    """The JSON merge patch (RFC 7386) that turns ``old`` into ``new``: changed keys, removed
+    keys as null, lists and non-objects whole. Empty when they are equal."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return copy.deepcopy(new)
+    patch = {key: None for key in old if key not in new}
+    for key, value in new.items():
+        if key not in old or not isinstance(value, dict) or not isinstance(old[key], dict):
+            if old.get(key, object()) != value:
+                patch[key] = copy.deepcopy(value)
+        elif old[key] != value:
+            patch[key] = merge_patch(old[key], value)
+    return patch
 
 
 def object_path(obj):
@@ -34,10 +56,10 @@ def patch_to(api_client, obj, compute, attempts=MAX_ATTEMPTS):
         desired = compute(current)
         if desired == current:
             return "unchanged"
-        patch = rewrite.strategic_patch(current, desired)
+        patch = merge_patch(current, desired)
         patch.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
         try:
-            rest.call(api_client, "PATCH", path, body=patch, content_type=rewrite.MERGE_PATCH_CONTENT_TYPE)
+            rest.call(api_client, "PATCH", path, body=patch, content_type=MERGE_PATCH_CONTENT_TYPE)
             return "patched"
         except rest.KubeApiError as ex:
             if ex.status != 409 or attempt >= attempts:
@@ -56,7 +78,7 @@ def apply_plans(api_client, plans, compute, dry_run=False, progress=None):
             rows.append(plan.row(item, "unchanged"))
         elif dry_run:
             rows.append({**plan.row(item, "wouldPatch"),
-                         "diff": rewrite.diff(item.obj, item.desired, f"{namespace}/{kind}/{name}")})
+                         "diff": export.diff(item.obj, item.desired, f"{namespace}/{kind}/{name}")})
         else:
             rows.append(_patch_one(api_client, item, compute, progress))
     return rows
@@ -78,51 +100,8 @@ def _patch_one(api_client, item, compute, progress):
 
 
 def _message(error):
+    """The error's message and its advice on one line: a domain error's ``recommendation``, or an azclierror's
+    ``recommendations`` (what ``rest`` gave while it made those)."""
     text = str(getattr(error, "error_msg", None) or error)
-    recommendation = getattr(error, "recommendations", None)
-    return f"{text} {' '.join(recommendation)}".strip() if recommendation else text
-
-
-def check_runtime_classes(missing, phase, dry_run):
-    """Pods naming a RuntimeClass that does not exist are refused, so a rollout would stall: stop before any
-    change (a dry run warns). A rollback restores what was there and is never stopped."""
-    if not missing or phase == "rollback":
-        return
-    message = (f"RuntimeClass {', '.join(missing)} does not exist in the cluster, and pods that name it are refused. "
-               "Install it first (SpinKube's runtime-class-manager creates wasmtime-spin-v2), or pass "
-               "--runtime-class.")
-    if dry_run:
-        from knack.log import get_logger
-        get_logger(__name__).warning(message)
-        return
-    from azure.cli.core.azclierror import InvalidArgumentValueError
-    raise InvalidArgumentValueError(message + " Nothing was changed.")
-
-
-def check_landing(stranded, new_pool, dry_run):
-    """Changes whose new pods no node of the new pool would take (plan.stranded) stop the run before any
-    change, naming each workload and why (a dry run warns)."""
-    if not stranded:
-        return
-    lines = "\n".join(f"  {'/'.join(item.key)}: {why}" for item, why in stranded)
-    message = (f"{len(stranded)} workload(s) would have nowhere to run on node pool '{new_pool}': their new pods "
-               f"would stay Pending and the rollout would stall.\n{lines}")
-    advice = ("If the RuntimeClass named is still AKS's (it selects only the WASI nodes), create SpinKube's "
-              "RuntimeClass under another name and pass it with --runtime-class; otherwise give the new pool Ready "
-              "nodes that the placement admits (labels, taints), then run again.")
-    if dry_run:
-        from knack.log import get_logger
-        get_logger(__name__).warning("%s\n%s", message, advice)
-        return
-    from azure.cli.core.azclierror import ValidationError
-    raise ValidationError(message + "\nNothing was changed.", recommendation=advice)
-
-
-def failures_error(rows):
-    """An azclierror naming every object that could not be patched and why (None when none failed)."""
-    lines = plan.failures_message(rows)
-    if not lines:
-        return None
-    from azure.cli.core.azclierror import UnclassifiedUserFault
-    return UnclassifiedUserFault(f"Some objects could not be retargeted (the others were):\n{lines}",
-                                 recommendation="Fix the cause and run the same command again: it is idempotent.")
+    advice = getattr(error, "recommendation", None) or " ".join(getattr(error, "recommendations", None) or [])
+    return f"{text} {advice}".strip() if advice else text

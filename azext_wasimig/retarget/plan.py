@@ -11,7 +11,7 @@ DaemonSet that runs everywhere, a Deployment the scheduler happened to put there
 nothing in its placement names the pool, and pinning it to two pools would take it off every other one.
 It moves when the old pool is drained.
 
-An object whose original placement another move saved (``rewrite.ForeignMove``: two WASI pools moved to one new
+An object whose original placement another move saved (``errors.ForeignMove``: two WASI pools moved to one new
 pool) is reported as skipped with that move's name, in every phase, rollback included.
 
 Not changed in place, reported as skipped with the reason (``--export-dir`` still writes a manifest
@@ -27,6 +27,7 @@ from azext_wasimig.evaluate.rules import RUNNING_FIELD
 from azext_wasimig.evaluate.scan import pool_of_node
 from azext_wasimig.placement import nowhere_to_land
 from azext_wasimig.retarget import rewrite
+from azext_wasimig.retarget.errors import ForeignMove, RetargetError
 
 PHASES = (*rewrite.PHASES, "rollback")
 NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "
@@ -98,22 +99,27 @@ def plan(obj, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTIME_C
                                 "source), then drain the old pool.")
     try:
         rewrite.check_move(obj, old_pool, new_pool)
-    except rewrite.ForeignMove as ex:
+    except ForeignMove as ex:
         return Plan(obj, reason=str(ex))
     if phase == "rollback":
-        if kind in ("Pod", "Job"):
-            return Plan(obj, reason="Never changed by retarget (it cannot be changed in place): nothing to roll back.")
-        restored = rewrite.rollback(obj, old_pool, new_pool)
-        return Plan(obj, desired=restored, manifest=restored)
+        return _rollback(obj, old_pool, new_pool)
     if kind == "Job":
-        return Plan(obj, reason=JOB_REASON, manifest=rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class))
+        return Plan(obj, reason=JOB_REASON,
+                    manifest=rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class=runtime_class))
     try:
-        rewritten = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class)
-    except rewrite.RetargetError as ex:
-        manifest = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class, allow_pod=True) \
+        rewritten = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class=runtime_class)
+    except RetargetError as ex:
+        manifest = rewrite.retarget(obj, old_pool, new_pool, phase, runtime_class=runtime_class, allow_pod=True) \
             if kind == "Pod" else None
         return Plan(obj, reason=str(ex), manifest=manifest)
     return Plan(obj, desired=rewritten, manifest=rewritten)
+
+
+def _rollback(obj, old_pool, new_pool):
+    if obj.get("kind") in ("Pod", "Job"):
+        return Plan(obj, reason="Never changed by retarget (it cannot be changed in place): nothing to roll back.")
+    restored = rewrite.rollback(obj, old_pool, new_pool)
+    return Plan(obj, desired=restored, manifest=restored)
 
 
 def desired(live, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):
@@ -124,7 +130,7 @@ def desired(live, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTI
 
 def plan_all(snapshot, findings, old_pool, new_pool, phase, *, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):
     if phase not in PHASES:
-        raise rewrite.RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
+        raise RetargetError(f"Unknown phase {phase!r}: use one of {', '.join(PHASES)}.")
     return [plan(obj, phase, old_pool, new_pool, runtime_class) if pinned else Plan(obj, reason=NOT_PINNED_REASON)
             for obj, pinned in in_scope(snapshot, findings, old_pool, new_pool)]
 
@@ -189,26 +195,6 @@ def confirmation(plans, phase, cluster_name, old_pool, new_pool):
 def row(item, action, reason=""):
     namespace, kind, name = item.key
     return {"namespace": namespace, "kind": kind, "name": name, "action": action, "reason": reason or item.reason}
-
-
-def export_file_name(item):
-    """``<namespace>_<kind>_<name>.yaml``: '_' cannot occur in Kubernetes names, so names never collide."""
-    namespace, kind, name = item.key
-    return f"{namespace}_{kind.lower()}_{name}.yaml"
-
-
-def exports(plans):
-    """``{file name: YAML}`` of every plan's manifest (what ``--export-dir`` writes), rendered in full before
-    anything is changed or written, so that nothing can fail half-way."""
-    return {export_file_name(item): rewrite.export(item.manifest) for item in plans if item.manifest is not None}
-
-
-def add_files(rows, plans, directory):
-    """Each row of an exported object gets the path of its manifest as ``file`` (None for the others)."""
-    import os
-    paths = {item.key: os.path.join(directory, export_file_name(item)) for item in plans if item.manifest is not None}
-    for r in rows:
-        r["file"] = paths.get((r["namespace"], r["kind"], r["name"]))
 
 
 def failures_message(rows):

@@ -29,41 +29,25 @@ it (parallel or cutover), and as another move's otherwise.
 - Runtime classes made for the WASI pools (``wasmtime-spin-v1``, ``wasmtime-spin-v0-*``, the
   AKS-made ``wasmtime-spin-v2``) become ``runtime_class`` (SpinKube's ``wasmtime-spin-v2`` by
   default). ``wasmtime-slight-*`` is left alone: SpinKube has no Slight shim (scan flags it).
-
-Patches are JSON merge patches (RFC 7386; nulls remove fields, lists are replaced whole). For the
-fields touched here a strategic merge patch means the same (none of them has a merge key), but
-kubernetes-client 37 sends ``application/json-patch+json`` unless told otherwise: pass
-``_content_type=MERGE_PATCH_CONTENT_TYPE``.
 """
 
 import copy
-import difflib
 import json
 import re
 
 from azext_wasimig._consts import (ARCH_LABEL, KRUSTLET_ARCH, POOL_LABEL, POOL_LABELS, WAGI_ANNOTATION_PREFIX,
                                    WASMTIME_LABEL_PREFIX)
+from azext_wasimig.retarget.errors import ForeignMove, RetargetError
 
 ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
 DEFAULT_RUNTIME_CLASS = "wasmtime-spin-v2"
 PHASES = ("parallel", "cutover")
 PLACEMENT_FIELDS = ("nodeSelector", "affinity", "tolerations", "runtimeClassName")
-MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
 TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
-SERVER_SET_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink",
-                       "deletionTimestamp", "deletionGracePeriodSeconds")
 
 _OLD_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
-
-
-class RetargetError(ValueError):
-    """This object cannot be retargeted in place; the message says why and what to do."""
-
-
-class ForeignMove(RetargetError):
-    """The object's original placement was saved by another old -> new move: this one leaves it alone."""
 
 
 def _template(obj):
@@ -243,7 +227,7 @@ def check_move(obj, old_pool, new_pool):
         f"remove the annotation {ORIGINAL_PLACEMENT} to start afresh.")
 
 
-def _rewritten(obj, placement, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS):
+def _rewritten(obj, placement, old_pool, new_pool, phase, *, runtime_class=DEFAULT_RUNTIME_CLASS):
     """A copy of ``obj`` whose template placement is ``placement`` moved to ``new_pool`` for ``phase``."""
     new = copy.deepcopy(obj)
     template = _template(new)
@@ -253,12 +237,12 @@ def _rewritten(obj, placement, old_pool, new_pool, phase, runtime_class=DEFAULT_
     _node_affinity(spec, old_pool, new_pool, phase)
     _tolerations(spec)
     if _OLD_RUNTIME_CLASS.match(spec.get("runtimeClassName") or ""):
-        spec["runtimeClassName"] = str(runtime_class)   # not the CLI's DefaultStr, which YAML cannot write
+        spec["runtimeClassName"] = runtime_class
     _set_placement(template, {**placement_of(new), "annotations": {}})  # the same fields, no WAGI annotations
     return new
 
 
-def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS, allow_pod=False):
+def retarget(obj, old_pool, new_pool, phase, *, runtime_class=DEFAULT_RUNTIME_CLASS, allow_pod=False):
     """A retargeted deep copy of ``obj`` (see the module docstring); ``obj`` is not changed.
 
     A bare Pod's placement is immutable: ``RetargetError`` unless ``allow_pod`` (for a manifest
@@ -274,7 +258,7 @@ def retarget(obj, old_pool, new_pool, phase, runtime_class=DEFAULT_RUNTIME_CLASS
     _, original = saved(obj)
     if original is None:
         original = placement_of(obj)
-    new = _rewritten(obj, original, old_pool, new_pool, phase, runtime_class)
+    new = _rewritten(obj, original, old_pool, new_pool, phase, runtime_class=runtime_class)
     annotations = new.setdefault("metadata", {}).setdefault("annotations", {})
     annotations.setdefault(ORIGINAL_PLACEMENT, _encode(old_pool, new_pool, original))
     return new
@@ -295,47 +279,3 @@ def rollback(obj, old_pool=None, new_pool=None):
         meta.pop("annotations")
     _set_placement(_template(new), original)
     return new
-
-
-def clean(obj):
-    """A copy without what the server sets (status, managedFields, resourceVersion, uid, ...) and, for a pod,
-    without its binding to a node (``spec.nodeName``: a pod recreated from it would go straight back there)."""
-    new = copy.deepcopy(obj)
-    new.pop("status", None)
-    for key in SERVER_SET_METADATA:
-        (new.get("metadata") or {}).pop(key, None)
-    if new.get("kind") == "Pod":
-        (new.get("spec") or {}).pop("nodeName", None)
-    return new
-
-
-def export(obj):
-    """The object as clean YAML (sorted keys), fit to keep or to apply."""
-    import yaml  # PyYAML comes with azure-cli; imported here to keep module import cheap
-    return yaml.safe_dump(clean(obj), sort_keys=True, default_flow_style=False)
-
-
-def diff(old_obj, new_obj, name):
-    """A unified diff of the two objects' clean YAML; empty when nothing changes."""
-    before, after = export(old_obj).splitlines(keepends=True), export(new_obj).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"))
-
-
-def merge_patch(old, new):
-    """The JSON merge patch (RFC 7386) that turns ``old`` into ``new``: changed keys, removed
-    keys as null, lists and non-objects whole. Empty when they are equal."""
-    if not (isinstance(old, dict) and isinstance(new, dict)):
-        return copy.deepcopy(new)
-    patch = {key: None for key in old if key not in new}
-    for key, value in new.items():
-        if key not in old or not isinstance(value, dict) or not isinstance(old[key], dict):
-            if old.get(key, object()) != value:
-                patch[key] = copy.deepcopy(value)
-        elif old[key] != value:
-            patch[key] = merge_patch(old[key], value)
-    return patch
-
-
-def strategic_patch(old_obj, new_obj):
-    """The patch the lead applies: a JSON merge patch (see the module docstring for the content type)."""
-    return merge_patch(old_obj, new_obj)

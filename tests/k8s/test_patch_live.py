@@ -4,8 +4,7 @@ retried from the fresh object, and nothing the scan's slimmed copy lacks removed
 import pytest
 
 from azext_wasimig.kube import rest
-from azext_wasimig.retarget import patch as apply
-from azext_wasimig.retarget import rewrite as retarget
+from azext_wasimig.retarget import patch, rewrite
 from azext_wasimig.kube.snapshot import LAST_APPLIED
 from tests.k8s.harness import create_when_ready as _create
 from tests.k8s.harness import wait_for
@@ -29,7 +28,7 @@ def _statefulset(api, namespace, annotations=None):
 def _settled(api, obj):
     """The StatefulSet once its controller has written its status: that write bumps the resourceVersion, and
     landing between a test's read and its patch it would add a conflict the test did not make."""
-    path = apply.object_path(obj)
+    path = patch.object_path(obj)
 
     def settled():
         live = rest.call(api, "GET", path)
@@ -40,8 +39,8 @@ def _settled(api, obj):
 
 
 def _touch(api, obj, value):
-    rest.call(api, "PATCH", apply.object_path(obj), body={"metadata": {"labels": {"touched": value}}},
-              content_type=retarget.MERGE_PATCH_CONTENT_TYPE)
+    rest.call(api, "PATCH", patch.object_path(obj), body={"metadata": {"labels": {"touched": value}}},
+              content_type=patch.MERGE_PATCH_CONTENT_TYPE)
 
 
 def test_a_conflict_is_retried_from_the_fresh_object(k8s_api, namespace):
@@ -50,17 +49,17 @@ def test_a_conflict_is_retried_from_the_fresh_object(k8s_api, namespace):
 
     def compute(live):
         seen.append(live["metadata"]["resourceVersion"])
-        desired = retarget.retarget(live, OLD, NEW, "cutover")
+        desired = rewrite.retarget(live, OLD, NEW, "cutover")
         if len(seen) == 1:   # another writer changes the object between our read and our patch
             _touch(k8s_api, obj, "meanwhile")
         return desired
 
-    assert apply.patch_to(k8s_api, obj, compute) == "patched"
+    assert patch.patch_to(k8s_api, obj, compute) == "patched"
     assert len(seen) == 2 and seen[0] != seen[1], "the 409 made it read the object again"
-    after = rest.call(k8s_api, "GET", apply.object_path(obj))
+    after = rest.call(k8s_api, "GET", patch.object_path(obj))
     assert after["metadata"]["labels"] == {"touched": "meanwhile"}, "the other writer's change is kept"
-    assert after["spec"]["template"]["spec"]["nodeSelector"] == {retarget.POOL_LABEL: NEW}
-    assert apply.patch_to(k8s_api, after, lambda live: retarget.retarget(live, OLD, NEW, "cutover")) == "unchanged"
+    assert after["spec"]["template"]["spec"]["nodeSelector"] == {rewrite.POOL_LABEL: NEW}
+    assert patch.patch_to(k8s_api, after, lambda live: rewrite.retarget(live, OLD, NEW, "cutover")) == "unchanged"
 
 
 def test_conflicts_without_end_give_up_with_the_409(k8s_api, namespace):
@@ -70,17 +69,17 @@ def test_conflicts_without_end_give_up_with_the_409(k8s_api, namespace):
     def compute(live):
         count.append(1)
         _touch(k8s_api, obj, str(len(count)))
-        return retarget.retarget(live, OLD, NEW, "cutover")
+        return rewrite.retarget(live, OLD, NEW, "cutover")
 
     with pytest.raises(rest.KubeApiError) as raised:
-        apply.patch_to(k8s_api, obj, compute, attempts=3)
+        patch.patch_to(k8s_api, obj, compute, attempts=3)
     assert raised.value.status == 409 and len(count) == 3
 
 
 def test_rollback_keeps_annotations_the_scan_dropped(k8s_api, namespace):
     obj = _statefulset(k8s_api, namespace, annotations={LAST_APPLIED: '{"kind":"StatefulSet"}'})
-    assert apply.patch_to(k8s_api, obj, lambda live: retarget.retarget(live, OLD, NEW, "cutover")) == "patched"
-    assert apply.patch_to(k8s_api, obj, retarget.rollback) == "patched"
-    after = rest.call(k8s_api, "GET", apply.object_path(obj))
+    assert patch.patch_to(k8s_api, obj, lambda live: rewrite.retarget(live, OLD, NEW, "cutover")) == "patched"
+    assert patch.patch_to(k8s_api, obj, rewrite.rollback) == "patched"
+    after = rest.call(k8s_api, "GET", patch.object_path(obj))
     assert after["metadata"]["annotations"] == {LAST_APPLIED: '{"kind":"StatefulSet"}'}
     assert after["spec"]["template"] == obj["spec"]["template"]

@@ -39,3 +39,17 @@ def spin_cronjob():
             "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
                 "runtimeClassName": "wasmtime-spin-v1", "affinity": affinity, "restartPolicy": "Never",
                 "containers": [{"name": "tick", "image": "ghcr.io/x/tick:1", "command": ["/"]}]}}}}}}
+
+
+def finding(obj, pools=(OLD,), fields=("spec.template.spec.nodeSelector",)):
+    meta = obj["metadata"]
+    return {"namespace": meta.get("namespace", "default"), "kind": obj["kind"], "name": meta["name"],
+            "pools": list(pools), "evidence": [{"field": field} for field in fields]}
+
+
+def pod(name, owner=None):
+    meta = {"name": name, "namespace": "demo"}
+    if owner:
+        meta["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": {"nodeSelector": {"agentpool": OLD}, "containers": [{"name": "c", "image": "i"}]}}

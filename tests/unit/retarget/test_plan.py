@@ -5,21 +5,7 @@ import copy
 from azext_wasimig.retarget import plan as rp
 from azext_wasimig.retarget import rewrite as rt
 from azext_wasimig.kube.snapshot import ClusterSnapshot
-from tests.unit.retarget.helpers import NEW, OLD, krustlet_deployment, spin_cronjob
-
-
-def finding(obj, pools=(OLD,), fields=("spec.template.spec.nodeSelector",)):
-    meta = obj["metadata"]
-    return {"namespace": meta.get("namespace", "default"), "kind": obj["kind"], "name": meta["name"],
-            "pools": list(pools), "evidence": [{"field": field} for field in fields]}
-
-
-def pod(name, owner=None):
-    meta = {"name": name, "namespace": "demo"}
-    if owner:
-        meta["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True}]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"nodeSelector": {"agentpool": OLD}, "containers": [{"name": "c", "image": "i"}]}}
+from tests.unit.retarget.helpers import NEW, OLD, finding, krustlet_deployment, pod, spin_cronjob
 
 
 def job():
@@ -87,18 +73,6 @@ def test_missing_runtime_classes_and_the_question_before_production_changes():
     parallel = rp.plan_all(snapshot, [finding(spin_cronjob())], OLD, NEW, "parallel")
     assert f"run on node pool '{NEW}' as well as on '{OLD}'" in rp.confirmation(parallel, "parallel", "c", OLD, NEW)
     assert rp.confirmation([], "parallel", "c", OLD, NEW) == ""
-    assert rp.export_file_name(plans[0]) == "demo_cronjob_tick.yaml"
-
-
-def test_exports_are_rendered_whole_and_rows_get_their_files():
-    snapshot = ClusterSnapshot(workloads=[spin_cronjob()], pods=[pod("lonely")])
-    plans = rp.plan_all(snapshot, [finding(spin_cronjob()), finding(pod("lonely"))], OLD, NEW, "cutover")
-    contents = rp.exports(plans)
-    assert sorted(contents) == ["demo_cronjob_tick.yaml", "demo_pod_lonely.yaml"]
-    assert all(isinstance(text, str) and "kind:" in text for text in contents.values())
-    rows = [rp.row(item, "skipped") for item in plans] + [{"namespace": "x", "kind": "Pod", "name": "y"}]
-    rp.add_files(rows, plans, "out")
-    assert [r["file"] for r in rows] == ["out/demo_cronjob_tick.yaml", "out/demo_pod_lonely.yaml", None]
 
 
 def test_rows_and_failures():
@@ -159,4 +133,3 @@ def test_stranded_holds_a_cutover_onto_a_pool_without_nodes_but_not_a_parallel_r
     assert rp.stranded([rp.plan(moved, "rollback", OLD, NEW)], ClusterSnapshot(), "rollback", NEW) == []
     assert rp.stranded([rp.plan(moved, "cutover", OLD, NEW)], ClusterSnapshot(), "cutover", NEW) == [], \
         "unchanged: nothing is displaced"
-

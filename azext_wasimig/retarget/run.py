@@ -1,0 +1,111 @@
+"""retarget's public entry: ``run(api_client, RetargetRequest(...))`` moves the workloads tied to the old pool
+(parallel, cutover) or back (rollback) and returns one row per object (``plan.row``; ``diff`` in a dry run,
+``file`` with --export-dir).
+
+The steps, in the order that makes a refusal cost nothing: read the cluster once; assess it; plan every object;
+refuse (before any change) RuntimeClasses the cluster lacks and pods that no node of the new pool would take (a
+dry run only warns); render the manifests for --export-dir and prove the folder writable; say what is worth
+knowing; ask (the ``confirm`` callback: the CLI's prompt, which --yes answers); patch; write the manifests; raise
+for the objects that could not be patched (the others were).
+"""
+
+from dataclasses import dataclass
+
+from azext_wasimig import evaluate
+from azext_wasimig.evaluate import scan
+from azext_wasimig.retarget import export, patch, plan, rewrite
+from azext_wasimig.retarget.errors import MissingRuntimeClass, NowhereToLand, RetargetIncomplete
+
+
+@dataclass(frozen=True)
+class RetargetRequest:
+    """One retarget run. ``old``/``new``: the pools as Azure spells them (the nodes' labels compare exactly)."""
+    old: str
+    new: str
+    phase: str
+    runtime_class: str = rewrite.DEFAULT_RUNTIME_CLASS
+    dry_run: bool = False
+    export_dir: str = None
+    overwrite: bool = False
+
+    def desired(self, live):
+        """What the live object should become now: recomputed from it before each patch."""
+        return plan.desired(live, self.phase, self.old, self.new, self.runtime_class)
+
+
+def _ignore(_message):
+    pass
+
+
+def run(api_client, request, *, cluster_name, confirm=None, note=_ignore, progress=None, info=_ignore):
+    """Retarget as ``request`` says (see the module docstring). ``confirm(question)`` raises to stop before any
+    change (the question names ``cluster_name``); ``note(text)`` gets the warnings, ``progress(text)`` a line per
+    object patched, ``info(text)`` what is worth a line in a verbose log."""
+    taken = evaluate.read_cluster(api_client, detail=info)
+    plans = plan_request(taken, request)
+    check(plans, taken, request, note)
+    exports = export.checked(plans, request.export_dir, request.overwrite)   # fails now or never
+    for line in plan.notes(plans, taken, request.phase, request.old, request.new):
+        note(line)
+    question = plan.confirmation(plans, request.phase, cluster_name, request.old, request.new)
+    if question and not request.dry_run and confirm:
+        confirm(question)
+    rows = patch.apply_plans(api_client, plans, request.desired, dry_run=request.dry_run, progress=progress)
+    if request.export_dir:
+        export.write(request.export_dir, exports, rows, request.overwrite)
+        export.add_files(rows, plans, request.export_dir)
+        note(f"{len(exports)} manifest(s) written to {request.export_dir}")
+    raise_failures(rows)
+    return rows
+
+
+def plan_request(taken, request):
+    """The plans for every object the old pool ties (scan's findings on ``taken``, a ClusterSnapshot)."""
+    findings = scan.assess(taken, [request.old], only_pool=request.old)
+    return plan.plan_all(taken, findings, request.old, request.new, request.phase,
+                         runtime_class=request.runtime_class)
+
+
+def check(plans, taken, request, note=_ignore):
+    """Refuse, before any change, what would make a rollout stall; a dry run warns through ``note`` instead."""
+    check_runtime_classes(plan.missing_runtime_classes(plans, taken), request.phase, request.dry_run, note)
+    check_landing(plan.stranded(plans, taken, request.phase, request.new), request.new, request.dry_run, note)
+
+
+def check_runtime_classes(missing, phase, dry_run, note=_ignore):
+    """Pods naming a RuntimeClass that does not exist are refused, so a rollout would stall: ``MissingRuntimeClass``
+    (a dry run notes it). A rollback restores what was there and is never stopped."""
+    if not missing or phase == "rollback":
+        return
+    message = (f"RuntimeClass {', '.join(missing)} does not exist in the cluster, and pods that name it are refused. "
+               "Install it first (SpinKube's runtime-class-manager creates wasmtime-spin-v2), or pass "
+               "--runtime-class.")
+    if dry_run:
+        note(message)
+        return
+    raise MissingRuntimeClass(message + " Nothing was changed.")
+
+
+def check_landing(stranded, new_pool, dry_run, note=_ignore):
+    """Changes whose new pods no node of the new pool would take (``plan.stranded``): ``NowhereToLand``, naming each
+    workload and why (a dry run notes it)."""
+    if not stranded:
+        return
+    lines = "\n".join(f"  {'/'.join(item.key)}: {why}" for item, why in stranded)
+    message = (f"{len(stranded)} workload(s) would have nowhere to run on node pool '{new_pool}': their new pods "
+               f"would stay Pending and the rollout would stall.\n{lines}")
+    advice = ("If the RuntimeClass named is still AKS's (it selects only the WASI nodes), create SpinKube's "
+              "RuntimeClass under another name and pass it with --runtime-class; otherwise give the new pool Ready "
+              "nodes that the placement admits (labels, taints), then run again.")
+    if dry_run:
+        note(f"{message}\n{advice}")
+        return
+    raise NowhereToLand(message + "\nNothing was changed.", recommendation=advice)
+
+
+def raise_failures(rows):
+    """``RetargetIncomplete`` naming every object that could not be patched and why; nothing when none failed."""
+    lines = plan.failures_message(rows)
+    if lines:
+        raise RetargetIncomplete(f"Some objects could not be retargeted (the others were):\n{lines}",
+                                 recommendation="Fix the cause and run the same command again: it is idempotent.")
