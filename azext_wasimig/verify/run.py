@@ -95,9 +95,9 @@ def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci
 
 
 def _saved_move(obj):
-    from azext_wasimig import retarget
+    from azext_wasimig.retarget import rewrite
     try:
-        move, _ = retarget.saved(obj)
+        move, _ = rewrite.saved(obj)
     except ValueError:   # an annotation that is not JSON is nobody's move
         return None
     return move

@@ -89,3 +89,12 @@ def test_aci_without_any_group_is_refused(cluster_reads):
     with pytest.raises(run.NoGroupsForMove) as raised:
         run.run_verify(None, old_pool=OLD, read_groups=list, aci_resource_group="rg-aci")
     assert raised.value.kind == "not_found" and "rg-aci" in str(raised.value)
+
+
+def test_the_move_is_read_from_the_annotation_retarget_writes():
+    from azext_wasimig.retarget import rewrite
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "demo"},
+                  "spec": {"template": {"spec": {"nodeSelector": {"agentpool": OLD},
+                                                 "containers": [{"name": "web", "image": "web:1"}]}}}}
+    assert run._saved_move(rewrite.retarget(deployment, OLD, NEW, "parallel")) == (OLD, NEW)
+    assert run._saved_move({"metadata": {"annotations": {rewrite.ORIGINAL_PLACEMENT: "{not json"}}}) is None
