@@ -71,3 +71,12 @@ def create_aci_table_format(result):
 def retarget_table_format(result):
     return [OrderedDict([("Namespace", row.get("namespace")), ("Kind", row.get("kind")), ("Name", row.get("name")),
                          ("Action", row.get("action")), ("Reason", row.get("reason") or "")]) for row in result or []]
+
+
+def compare_table_format(result):
+    """One row per compared figure: workload (or the load), figure, old, new, ratio and whether it regressed."""
+    regressed = {(r.get("workload"), r["figure"]) for r in (result or {}).get("regressions") or []}
+    return [OrderedDict([("Workload", row.get("workload") or "(load)"), ("Figure", row["figure"]),
+                         ("Old", row.get("old")), ("New", row.get("new")), ("Ratio", row.get("ratio")),
+                         ("Regressed", (row.get("workload"), row["figure"]) in regressed)])
+            for row in (result or {}).get("figures") or []]

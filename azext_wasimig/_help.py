@@ -219,3 +219,26 @@ examples:
   - name: Only write the retargeted manifests, for a Git repository that is the source of truth.
     text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --dry-run --export-dir k8s/retargeted
 """
+
+helps["aks wasi-migrate compare"] = """
+type: command
+short-summary: Compare the parallel run's two sides, old WASI pool against the new pool or ACI, with figures.
+long-summary: >
+    For each workload running on both sides (or each --workload): start-up per pod from its conditions
+    (creation -> PodScheduled -> ContainersReady -> Ready; median and p95 per side; for ACI groups from the
+    instance view), stability (restarts, OOMKilled, last termination reasons), and CPU and memory working set
+    from metrics.k8s.io sampled over --duration (median and peak; a cluster without metrics-server is said so
+    and the rest goes on). With --url-old/--url-new or --pod-proxy, a bounded load runs on both sides at once
+    (--duration, --concurrency, --max-requests; no request is retried): requests/s, p50/p90/p95/p99 latency and
+    error rate per side. A URL outside private address space is warned about and asked for unless --yes.
+    Every figure comes as old, new and new/old. --max-regression PCT exits 1 naming each of p95 latency, peak
+    memory or p95 start-up that is more than PCT percent worse on the new side. --report FILE writes Markdown
+    with SVG charts next to it. Exit codes: 0 compared, 1 regression or error, 3 cluster or pool not found.
+examples:
+  - name: Compare start-up and stability of the workloads running on both pools.
+    text: az aks wasi-migrate compare -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 -o table
+  - name: Compare a workload on the old pool with its ACI container groups, and write a report.
+    text: az aks wasi-migrate compare -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --workload demo/deployment/spin-web --report compare.md
+  - name: Load both sides (here through local port-forwards) for 20 seconds; fail if the new side is more than 10% worse.
+    text: az aks wasi-migrate compare -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --workload demo/deployment/spin-api --url-old http://127.0.0.1:47181/ --url-new http://127.0.0.1:47182/ --duration 20 --concurrency 4 --max-regression 10
+"""

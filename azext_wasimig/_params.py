@@ -63,7 +63,7 @@ def load_arguments(self, _):
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
                    help="Most seconds to wait; when they pass the command fails with exit code 1. Default: 3600.")
 
-    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget"):
+    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare"):
         with self.argument_context(f"aks wasi-migrate {scope}") as c:
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
@@ -168,3 +168,43 @@ def load_arguments(self, _):
                    help="Replace manifests already in the --export-dir folder (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation (every phase asks before it changes a workload).")
+
+    _compare_arguments(self)
+
+
+def _compare_arguments(self):
+    from azext_wasimig.compare.options import MAX_CONCURRENCY, MAX_DURATION, MAX_REQUESTS
+    with self.argument_context("aks wasi-migrate compare") as c:
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Name of the WASI node pool: the old side of the parallel run.")
+        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
+                   help="Name of the replacement pool: the new side (a standard pool). Not with --aci.")
+        c.argument("aci", options_list=["--aci"], action="store_true",
+                   help="The new side is the ACI container groups create-aci made from the workloads.")
+        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+                   help="With --aci: the resource group of the container groups. Default: the cluster's.")
+        c.argument("workloads", options_list=["--workload"], nargs="+",
+                   help="Only these workloads, space-separated NAMESPACE/KIND/NAME (e.g. demo/deployment/web); each "
+                        "must run on both sides. Default: every workload that does.")
+        c.argument("duration", options_list=["--duration"], type=int,
+                   help=f"Seconds to load (and sample CPU and memory), 1 to {MAX_DURATION}.")
+        c.argument("concurrency", options_list=["--concurrency"], type=int,
+                   help=f"Connections per side during the load, 1 to {MAX_CONCURRENCY}.")
+        c.argument("max_requests", options_list=["--max-requests"], type=int,
+                   help=f"At most this many requests per side, 1 to {MAX_REQUESTS}.")
+        c.argument("url_old", options_list=["--url-old"], arg_group="Load",
+                   help="http(s) URL of the old side (an ingress, a LoadBalancer): loaded with --url-new.")
+        c.argument("url_new", options_list=["--url-new"], arg_group="Load",
+                   help="http(s) URL of the new side (an ingress, a LoadBalancer, the ACI group's FQDN).")
+        c.argument("pod_proxy", options_list=["--pod-proxy"], arg_group="Load",
+                   help="PORT[/PATH]: load one pod per side through the API server's pod proxy (one workload).")
+        c.argument("max_regression", options_list=["--max-regression"],
+                   help="Percent the new side may be worse (p95 latency, peak memory, p95 start-up) before the "
+                        "command exits 1 naming the figure, e.g. 10.")
+        c.argument("report", options_list=["--report"],
+                   help="Also write a Markdown report to this file (mode 0600), with its SVG charts next to it "
+                        "(FILE-latency.svg, FILE-startup.svg).")
+        c.argument("overwrite", options_list=["--overwrite"], action="store_true",
+                   help="Replace the report and its charts if they exist (never through a symbolic link).")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not ask before loading a URL outside private address space.")

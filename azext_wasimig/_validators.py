@@ -211,3 +211,10 @@ def validate_wait(namespace):
             jmespath.compile(namespace.custom)
         except jmespath.exceptions.JMESPathError as ex:
             raise InvalidArgumentValueError(f"--custom {namespace.custom!r} is not a JMESPath query: {ex}") from ex
+
+
+def validate_compare(namespace):
+    """Names as ARM could hold them, and --kubeconfig/--admin; compare's own values are checked by the phase
+    (compare.options), once, before anything is read."""
+    validate_names(namespace)
+    validate_cluster_access(namespace)

@@ -235,3 +235,70 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
                               runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir, overwrite=overwrite)
     return run(api, request, cluster_name=target.cluster_name, confirm=partial(user_confirmation, yes=yes),
                note=logger.warning, progress=logger.warning, info=logger.info)
+
+
+def wasi_compare(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None, aci=False,
+                 aci_resource_group=None, workloads=None, duration=30, concurrency=4, max_requests=10000, url_old=None,
+                 url_new=None, pod_proxy=None, max_regression=None, report=None, overwrite=False, yes=False,
+                 admin=False, kubeconfig=None, context=None):
+    from azext_wasimig.compare import options
+    checked = options.options(new_nodepool_name=new_nodepool_name, aci=aci, aci_resource_group=aci_resource_group,
+                              workloads=workloads, duration=duration, concurrency=concurrency,
+                              max_requests=max_requests, url_old=url_old, url_new=url_new, pod_proxy=pod_proxy,
+                              max_regression=max_regression)
+    _compare_report(report, None, overwrite)   # a report that cannot be written fails before the run
+    target = _arm_target(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name)
+    return _compare(cmd, target, checked, _access(admin, kubeconfig, context), report=report, overwrite=overwrite,
+                    yes=yes)
+
+
+def _arm_target(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None):
+    from azext_wasimig import arm
+    return arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
+                              new_nodepool_name=new_nodepool_name)
+
+
+def _compare(cmd, target, checked, access, *, report, overwrite, yes):
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig import arm
+    from azext_wasimig.compare import run, verdict
+    api = arm.kube_client(cmd.cli_ctx, target, access)
+    result = run.compare(api, _compare_where(target, checked), checked, aci_groups=_aci_groups(cmd, target, checked),
+                         confirm=lambda question: user_confirmation(question, yes=yes), progress=logger.warning,
+                         note=logger.warning)
+    _compare_report(report, result, overwrite)
+    verdict.gate(result)
+    return result
+
+
+def _compare_where(target, checked):
+    from azext_wasimig.compare.run import Where
+    return Where(target.cluster_name, target.resource_group, target.wasi_pool_name, target.new_pool_name,
+                 target.cluster.get("id"), checked.aci_resource_group or target.resource_group if checked.aci else None)
+
+
+def _aci_groups(cmd, target, checked):
+    """With --aci: a callable that reads the container groups create-aci made (the ACI edge, handed its client)."""
+    if not checked.aci:
+        return None
+    from azext_wasimig._client_factory import cf_container_groups
+    from azext_wasimig.compare import aci
+    return lambda: aci.groups(cf_container_groups(cmd.cli_ctx), checked.aci_resource_group or target.resource_group)
+
+
+def _compare_report(path, result, overwrite):
+    """--report: checked writable (``result`` None, before the run), or written with its charts, all or none."""
+    if not path:
+        return
+    from azext_wasimig import files
+    from azext_wasimig.compare import report
+    folder, stem = os.path.dirname(path) or ".", os.path.splitext(os.path.basename(path))[0]
+    with _file_errors():
+        if result is None:
+            files.check_writable(folder, [os.path.basename(path), f"{stem}-latency.svg", f"{stem}-startup.svg"],
+                                 overwrite)
+            return
+        rendered = report.render(result, stem)
+        rendered[os.path.basename(path)] = rendered.pop(f"{stem}.md")
+        files.write_all(folder, rendered, overwrite)
+    logger.warning("Report written to %s (with %d chart(s) next to it)", path, len(rendered) - 1)
