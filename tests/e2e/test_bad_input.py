@@ -39,6 +39,7 @@ def row(id_, args, rc, says, reads=False, env=None):
 
 
 LOG_FILE_ON = {"AZURE_LOGGING_ENABLE_LOG_FILE": "yes"}   # az config logging.enable_log_file, from the environment
+COMPARE = ("compare", *PROD_POOL, "--new-nodepool-name", "std")
 ACI_PROD = ("create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web")
 MANIFESTS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 
@@ -126,6 +127,27 @@ ROWS = [
         reads=True),
     row("cordon-pool-not-found", ["cordon", *PROD_CLUSTER, "--nodepool-name", "nosuch", "--yes"], 3,
         "has no node pool 'nosuch'", reads=True),
+    # compare: its bounds, threshold, URLs and sides, each refused before any request (issue 11).
+    *[row(f"compare-{flag.strip('-')}-{value}", [*COMPARE, flag, value], 1, f"{flag} {value} is out of range")
+      for flag, value in (("--duration", "0"), ("--duration", "-5"), ("--duration", "86400"),
+                          ("--concurrency", "0"), ("--concurrency", "-1"), ("--concurrency", "10000"),
+                          ("--max-requests", "0"), ("--max-requests", "1000000000"))],
+    row("compare-duration-not-a-number", [*COMPARE, "--duration", "soon"], 2, "invalid int value: 'soon'"),
+    row("compare-max-regression-not-a-number", [*COMPARE, "--max-regression", "ten"], 1,
+        "--max-regression 'ten' is not a percentage: give a number from 0 to 1000"),
+    row("compare-max-regression-negative", [*COMPARE, "--max-regression", "-5"], 1, "is not a percentage"),
+    row("compare-url-malformed", [*COMPARE, "--url-old", "http://10.0.0.4/", "--url-new", "ftp://10.0.0.5/"], 1,
+        "--url-new 'ftp://10.0.0.5/' is not an http:// or https:// URL with a host"),
+    row("compare-url-no-host", [*COMPARE, "--url-old", "http://", "--url-new", "http://10.0.0.5/"], 1,
+        "--url-old 'http://' is not an http:// or https:// URL"),
+    row("compare-url-one-side", [*COMPARE, "--url-old", "http://10.0.0.4/"], 1, "--url-old and --url-new go together"),
+    row("compare-pod-proxy-malformed", [*COMPARE, "--pod-proxy", "web:80"], 1,
+        "--pod-proxy 'web:80' is not PORT[/PATH]"),
+    row("compare-no-new-side", ["compare", *PROD_POOL], 1, "Name the new side: either --new-nodepool-name NEW"),
+    row("compare-both-new-sides", [*COMPARE, "--aci"], 1, "not both and not neither"),
+    row("compare-pod-proxy-aci", ["compare", *PROD_POOL, "--aci", "--pod-proxy", "80"], 1,
+        "ACI container groups are not behind it"),
+    row("compare-workload-malformed", [*COMPARE, "--workload", "web"], 1, "--workload 'web' is not valid"),
     # Accepted, and must do what it says: --dry-run wins over --no-wait (nothing runs, so nothing to wait for).
     row("create-pool-dry-run-no-wait", ["create-pool", *PROD_POOL, "--dry-run", "--no-wait"], 0,
         '"action": "wouldCreate"', reads=True),

@@ -67,6 +67,12 @@ ROWS = [
     krow("uncordon-system-pool", on("uncordon", SYSTEM, "--force", "--yes"), 1, "is a System node pool"),
     krow("drain-system-pool", on("drain", SYSTEM, "--force", "--yes"), 1, "is a System node pool"),
     krow("cordon-standard-pool", on("cordon", STD, "--yes"), 1, "not a WASI node pool"),
+    # compare: a workload that runs on one side only has nothing to compare (issue 11).
+    krow("compare-workload-on-one-side", on("compare", WASI, "--new-nodepool-name", STD, "--workload",
+                                           f"{NS}/deployment/web"), 1,
+         f"Nothing to compare for {NS}/Deployment/web (no running pod on pool '{STD}')"),
+    krow("compare-nothing-on-both-sides", on("compare", WASI, "--new-nodepool-name", STD), 1,
+         "No workload runs on both the old pool and"),
 ]
 
 
