@@ -34,8 +34,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class KnownServer:
-    def __init__(self, delay=0.0, error_every=0):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    def __init__(self, delay=0.0, error_every=0, port=0):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.delay, self.httpd.error_every, self.httpd.requests = delay, error_every, 0
         self.httpd.lock = threading.Lock()

@@ -4,12 +4,17 @@
 finds any, and other gates (``verify --compare``, a cutover's soak) can call it on a compare result's figures.
 Gated are the figures where higher is worse and the migration guide asks about: p95 latency under load, peak
 memory and p95 start-up. A figure missing on either side is never a regression (nothing to hold against), but
-an old figure of 0 with a new one above it is (no ratio says "infinitely worse").
+an old figure of 0 with a new one above it is (no ratio says "infinitely worse"), when the difference is more than
+the figure can resolve (``RESOLUTION``).
 """
 
 from azext_wasimig.compare import stats
 
 GATED = ("latencyP95Ms", "memoryPeakBytes", "startupP95Seconds")
+# What a figure cannot resolve: pod conditions have whole-second timestamps, so start-ups 0 s and 1 s apart may be
+# the same start-up. A gated figure regresses only when new is worse by more than the percentage AND by more than
+# this much.
+RESOLUTION = {"startupP95Seconds": 1.0}
 
 
 def workload_figures(old, new):
@@ -49,7 +54,7 @@ def regressions(figures, max_regression):
         if row.get("figure") not in GATED or old is None or new is None:
             continue
         worse = new > old * limit if old else new > 0
-        if worse:
+        if worse and new - old > RESOLUTION.get(row["figure"], 0):
             found.append({"figure": row["figure"], "workload": row.get("workload"), "old": old, "new": new,
                           "ratio": row.get("ratio"), "limit": round(limit, 4)})
     return found

@@ -346,3 +346,26 @@ def cluster_estate(subscription, resource_group, cluster, pools, tenant="72f988b
         "subscriptionId": subscription, "displayName": cluster,
         "clusters": [{"name": cluster, "resourceGroup": resource_group, "location": "westeurope",
                       "kubernetesVersion": "1.30.4", "agentPools": agent_pools}]}]}
+
+
+def kubelet_reports(api, pod, ready_after, restarts=0, last_reason=None):
+    """What a kubelet writes after a start that took ``ready_after`` s (and ``restarts`` restarts ending with
+    ``last_reason``, e.g. OOMKilled): the conditions' times and the first container's restart count and last state.
+    The fake kubelet marks a pod Ready once and leaves it alone afterwards, so this stays as written."""
+    created = _parse(pod["metadata"]["creationTimestamp"])
+
+    def at(seconds):
+        return _stamp(created + datetime.timedelta(seconds=seconds))
+    conditions = [{"type": t, "status": "True", "lastTransitionTime": at(s)}
+                  for t, s in (("PodScheduled", 1), ("Initialized", 1), ("ContainersReady", ready_after),
+                               ("Ready", ready_after))]
+    first = pod["spec"]["containers"][0]
+    container = {"name": first["name"], "restartCount": restarts, "ready": True, "image": first.get("image", ""),
+                 "imageID": "", "state": {"running": {"startedAt": at(ready_after)}}}
+    if last_reason:
+        container["lastState"] = {"terminated": {"exitCode": 137, "reason": last_reason, "startedAt": at(2),
+                                                 "finishedAt": at(ready_after - 1)}}
+    meta = pod["metadata"]
+    rest.call(api, "PATCH", f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/status",
+              content_type="application/strategic-merge-patch+json",
+              body={"status": {"conditions": conditions, "containerStatuses": [container]}})

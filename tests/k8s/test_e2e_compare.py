@@ -12,14 +12,13 @@ loaded machine: the bound only catches a figure that is not the server's, e.g. s
 rate is exact to one request (the probe is answered but not counted).
 """
 
-import datetime
-
 import pytest
 
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
 from tests.httpservers import AcceptCounter, KnownServer
-from tests.k8s.harness import cluster_estate, create_when_ready, embedded_kubeconfig, pool_name, wait_for
+from tests.k8s.harness import (cluster_estate, create_when_ready, embedded_kubeconfig, kubelet_reports, pool_name,
+                               wait_for)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
@@ -56,27 +55,6 @@ def _ready_pods(api, namespace):
 
 def _pod_on(api, namespace, pool):
     return next(p for p in _ready_pods(api, namespace) if p["spec"]["nodeName"].startswith(pool + "-"))
-
-
-def kubelet_reports(api, pod, ready_after, restarts=0, last_reason=None):
-    """What a kubelet writes after a start that took ``ready_after`` s (and ``restarts`` restarts ending with
-    ``last_reason``): the conditions' times and the container's restart count and last state."""
-    created = datetime.datetime.strptime(pod["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
-
-    def at(seconds):
-        return (created + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    conditions = [{"type": t, "status": "True", "lastTransitionTime": at(s)}
-                  for t, s in (("PodScheduled", 1), ("Initialized", 1), ("ContainersReady", ready_after),
-                               ("Ready", ready_after))]
-    container = {"name": "app", "restartCount": restarts, "ready": True, "image": "contoso/web:1", "imageID": "",
-                 "state": {"running": {"startedAt": at(ready_after)}}}
-    if last_reason:
-        container["lastState"] = {"terminated": {"exitCode": 137, "reason": last_reason, "startedAt": at(2),
-                                                 "finishedAt": at(ready_after - 1)}}
-    meta = pod["metadata"]
-    rest.call(api, "PATCH", f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}/status",
-              content_type="application/strategic-merge-patch+json",
-              body={"status": {"conditions": conditions, "containerStatuses": [container]}})
 
 
 def compare(az, old, new, *args, expect=0):

@@ -20,7 +20,9 @@ import yaml
 
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
-from tests.k8s.harness import aks_owner, create_when_ready, embedded_kubeconfig, exists, remove_namespace, wait_for
+from tests.httpservers import KnownServer
+from tests.k8s.harness import (aks_owner, create_when_ready, embedded_kubeconfig, exists, kubelet_reports,
+                               remove_namespace, wait_for)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
@@ -193,6 +195,59 @@ def _manifests(ctx):
     (cwd / "k8s" / "web.yaml").write_text(yaml.safe_dump(_deployment("web", {"containers": _containers()})))
 
 
+def _compared_aci(r, ctx):
+    """spin-web's pod on wasipool against its container group spin-web-0; the report and its chart written."""
+    (web,) = r.json["workloads"]
+    report = pathlib.Path(ctx.cwd, "compare.md")
+    ok = (web["workload"] == "demo/Deployment/spin-web" and [p["pod"] for p in web["new"]["pods"]] == ["spin-web-0"]
+          and web["old"]["pods"][0]["node"].startswith("ex-wasipool-") and "spin-web-0" in report.read_text()
+          and pathlib.Path(ctx.cwd, "compare-startup.svg").is_file())
+    for name in ("compare.md", "compare-startup.svg"):
+        pathlib.Path(ctx.cwd, name).unlink()
+    return ok
+
+
+def _compared_table(r, _):
+    rows = _rows(r, ("workload", "figure", "old", "new", "ratio", "regressed"))
+    return r.out.splitlines()[0].split()[:2] == ["Workload", "Figure"] and {row["workload"] for row in rows} == {
+        "demo/Deployment/spin-api"} and "startupP95Seconds" in r.out
+
+
+def _compared_load(r, ctx):
+    """Both servers loaded (the new one is the faster), no regression."""
+    loaded = r.json["load"]
+    return (r.json["regressions"] == [] and loaded["old"]["requests"] > 0 and loaded["new"]["requests"] > 0
+            and ctx.servers[0].requests >= loaded["old"]["requests"] and loaded["old"]["errorRate"] == 0)
+
+
+def _parallel_spin_api(ctx):
+    """The team runs spin-api on both pools (one pod each) behind port-forwards on 47181 (old) and 47182 (new)."""
+    spread = [{"maxSkew": 1, "topologyKey": POOL_LABEL, "whenUnsatisfiable": "DoNotSchedule",
+               "labelSelector": {"matchLabels": {"app": "spin-api"}}}]
+    body = _deployment("spin-api", {"nodeSelector": {MINE: "true"}, "topologySpreadConstraints": spread,
+                                    "containers": _containers("contoso.azurecr.io/spin-api:1.0")})
+    body["spec"]["replicas"] = 2
+    create_when_ready(ctx.api, f"/apis/apps/v1/namespaces/{NS}/deployments", body)
+    wait_for(lambda: len(_spin_api_pods(ctx.api)) == 2, 60, "spin-api on both pools", 0.2)
+    for pod in _spin_api_pods(ctx.api):
+        kubelet_reports(ctx.api, pod, ready_after=2)
+    ctx.servers = [KnownServer(delay=0.05, port=47181).__enter__(), KnownServer(delay=0.01, port=47182).__enter__()]
+
+
+def _spin_api_pods(api):
+    pods = rest.call(api, "GET", f"/api/v1/namespaces/{NS}/pods", query={"labelSelector": "app=spin-api"})["items"]
+    return [p for p in pods if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")]
+
+
+def _end_parallel(ctx):
+    for server in ctx.servers:
+        server.__exit__(None, None, None)
+    ctx.servers = []
+    rest.call(ctx.api, "DELETE", f"/apis/apps/v1/namespaces/{NS}/deployments/spin-api")
+    wait_for(lambda: not rest.call(ctx.api, "GET", f"/api/v1/namespaces/{NS}/pods",
+                                   query={"labelSelector": "app=spin-api"})["items"], 60, "spin-api gone", 0.2)
+
+
 R = "-g MyResourceGroup -n MyCluster"
 OLD = f"{R} --nodepool-name wasipool"
 MOVE = f"{OLD} --new-nodepool-name wasipool2"
@@ -228,6 +283,7 @@ PLAN = [
      "--spin-image myregistry.azurecr.io/fermyon/spin:v2.7.0 -o table", 0, _groups("created", ["web-0", "report-0"])),
     (f"create-aci {R} --workload demo/deployment/wagi-app --image myregistry.azurecr.io/wagi-app:2.0", 0,
      _groups("created", ["wagi-app-0"])),
+    (f"compare {OLD} --aci --workload demo/deployment/spin-web --report compare.md", 0, _compared_aci),
     (f'retarget {MOVE} --phase parallel --dry-run --query "[].diff" -o tsv', 0, _diffs),
     (f"retarget {MOVE} --phase parallel --yes -o table", 0, _retargeted("wasipool2")),
     (f"retarget {MOVE} --phase cutover --dry-run --export-dir k8s/retargeted", 0, _exported),
@@ -235,6 +291,11 @@ PLAN = [
     (f"retarget {MOVE} --phase rollback --yes", 0, _retargeted("wasipool")),
     (f"retarget {MOVE} --phase cutover --yes", 0, _retargeted("wasipool2")),
     (_rolled_out,),
+    (_parallel_spin_api,),
+    (f"compare {MOVE} -o table", 0, _compared_table),
+    (f"compare {MOVE} --workload demo/deployment/spin-api --url-old http://127.0.0.1:47181/ "
+     "--url-new http://127.0.0.1:47182/ --duration 20 --concurrency 4 --max-regression 10", 0, _compared_load),
+    (_end_parallel,),
     (f"cordon {OLD} --dry-run", 0, _cordon_preview),
     (f"cordon {OLD} --yes", 0, _nodes_unschedulable(True)),
     (f"uncordon {OLD} --yes", 0, _nodes_unschedulable(False)),
@@ -341,16 +402,18 @@ def examples_cluster_fixture(arm, az, k8s_env, k8s_api, kubelet):
     for path, body in _workloads():
         create_when_ready(k8s_api, path, body)
     wait_for(lambda: len(_pods_on(k8s_api, "wasipool")) == 5, 60, "the demo's pods on wasipool", 0.2)
-    ctx = SimpleNamespace(api=k8s_api, arm=arm, kubelet=kubelet, owner=owner, cwd=az.cwd)
+    ctx = SimpleNamespace(api=k8s_api, arm=arm, kubelet=kubelet, owner=owner, cwd=az.cwd, servers=[])
     try:
         with serving_estate(arm, az, _estate(k8s_env)):
             yield ctx
     finally:
+        for server in ctx.servers:
+            server.__exit__(None, None, None)
         rest.call(k8s_api, "DELETE", f"/apis/batch/v1/namespaces/{NS}/jobs", query={"propagationPolicy": "Background"})
         remove_namespace(k8s_api, NS)
         _drop_nodes(k8s_api, POOLS)
         for name in made:
             rest.call(k8s_api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{name}")
-        for leftover in ("wasi-report.md", "rendered.yaml"):
+        for leftover in ("wasi-report.md", "rendered.yaml", "compare.md", "compare-startup.svg"):
             pathlib.Path(az.cwd, leftover).unlink(missing_ok=True)
         shutil.rmtree(pathlib.Path(az.cwd, "k8s"), ignore_errors=True)

@@ -52,8 +52,14 @@ def test_exactly_at_the_limit_is_no_regression_and_no_threshold_gates_nothing():
 
 def test_missing_figures_never_regress_but_from_zero_to_more_does():
     assert verdict.regressions([_fig("memoryPeakBytes", None, 5), _fig("memoryPeakBytes", 5, None)], 0) == []
+    assert verdict.regressions([_fig("memoryPeakBytes", 0, 1)], 0)
     (found,) = verdict.regressions([_fig("startupP95Seconds", 0, 2)], 50)
     assert found["ratio"] is None and "old was 0" in verdict.describe(found)
+
+
+def test_start_ups_within_their_one_second_resolution_never_regress():
+    assert verdict.regressions([_fig("startupP95Seconds", 0, 1), _fig("startupP95Seconds", 2, 3)], 10) == []
+    assert [r["new"] for r in verdict.regressions([_fig("startupP95Seconds", 2, 3.5)], 10)] == [3.5]
 
 
 def test_gate_names_each_regressed_figure():
