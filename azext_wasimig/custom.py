@@ -241,12 +241,13 @@ def wasi_compare(cmd, *, resource_group_name, cluster_name, nodepool_name, new_n
                  aci_resource_group=None, workloads=None, duration=30, concurrency=4, max_requests=10000, url_old=None,
                  url_new=None, pod_proxy=None, max_regression=None, report=None, overwrite=False, yes=False,
                  admin=False, kubeconfig=None, context=None):
-    from azext_wasimig.compare import options
+    from azext_wasimig.compare import options, report as compare_report
     checked = options.options(new_nodepool_name=new_nodepool_name, aci=aci, aci_resource_group=aci_resource_group,
                               workloads=workloads, duration=duration, concurrency=concurrency,
                               max_requests=max_requests, url_old=url_old, url_new=url_new, pod_proxy=pod_proxy,
                               max_regression=max_regression)
-    _compare_report(report, None, overwrite)   # a report that cannot be written fails before the run
+    if report:   # a report that cannot be written fails before the run
+        compare_report.check_writable(report, overwrite)
     target = _arm_target(cmd, resource_group_name, cluster_name, nodepool_name, new_nodepool_name)
     return _compare(cmd, target, checked, _access(admin, kubeconfig, context), report=report, overwrite=overwrite,
                     yes=yes)
@@ -261,12 +262,14 @@ def _arm_target(cmd, resource_group_name, cluster_name, nodepool_name, new_nodep
 def _compare(cmd, target, checked, access, *, report, overwrite, yes):
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm
-    from azext_wasimig.compare import run, verdict
+    from azext_wasimig.compare import report as compare_report, run, verdict
     api = arm.kube_client(cmd.cli_ctx, target, access)
     result = run.compare(api, _compare_where(target, checked), checked, aci_groups=_aci_groups(cmd, target, checked),
                          confirm=lambda question: user_confirmation(question, yes=yes), progress=logger.warning,
                          note=logger.warning)
-    _compare_report(report, result, overwrite)
+    if report:
+        written = compare_report.write(report, result, overwrite)
+        logger.warning("Report written to %s (with %d chart(s) next to it)", report, len(written) - 1)
     verdict.gate(result)
     return result
 
@@ -284,21 +287,3 @@ def _aci_groups(cmd, target, checked):
     from azext_wasimig._client_factory import cf_container_groups
     from azext_wasimig.compare import aci
     return lambda: aci.groups(cf_container_groups(cmd.cli_ctx), checked.aci_resource_group or target.resource_group)
-
-
-def _compare_report(path, result, overwrite):
-    """--report: checked writable (``result`` None, before the run), or written with its charts, all or none."""
-    if not path:
-        return
-    from azext_wasimig import files
-    from azext_wasimig.compare import report
-    folder, stem = os.path.dirname(path) or ".", os.path.splitext(os.path.basename(path))[0]
-    with _file_errors():
-        if result is None:
-            files.check_writable(folder, [os.path.basename(path), f"{stem}-latency.svg", f"{stem}-startup.svg"],
-                                 overwrite)
-            return
-        rendered = report.render(result, stem)
-        rendered[os.path.basename(path)] = rendered.pop(f"{stem}.md")
-        files.write_all(folder, rendered, overwrite)
-    logger.warning("Report written to %s (with %d chart(s) next to it)", path, len(rendered) - 1)

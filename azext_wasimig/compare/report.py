@@ -6,8 +6,31 @@ Markdown shows as images by relative path: keep the files together.
 """
 
 import datetime
+import os
 
 from azext_wasimig.compare import charts, load, verdict
+
+
+def _files_of(path):
+    folder, name = os.path.dirname(path) or ".", os.path.basename(path)
+    stem = os.path.splitext(name)[0]
+    return folder, name, stem
+
+
+def check_writable(path, overwrite=False):
+    """files.FileError now (before the run) unless the report and both its charts can be written."""
+    from azext_wasimig import files
+    folder, name, stem = _files_of(path)
+    files.check_writable(folder, [name, f"{stem}-latency.svg", f"{stem}-startup.svg"], overwrite)
+
+
+def write(path, result, overwrite=False):
+    """Write the report to ``path`` and its charts next to it (mode 0600, all or none); the paths written."""
+    from azext_wasimig import files
+    folder, name, stem = _files_of(path)
+    rendered = render(result, stem)
+    rendered[name] = rendered.pop(f"{stem}.md")
+    return files.write_all(folder, rendered, overwrite)
 
 
 def render(result, stem, generated=None):

@@ -55,7 +55,7 @@ def compare(api, where, options, *, aci_groups=None, confirm=None, progress=None
     if options.aci:
         noted(ACI_RESOURCES)
     namespaces = {key[0] for key in keys}
-    samples, loaded, window = _observe(api, options, targets, namespaces if served and not options.aci else None,
+    samples, loaded, window = _observe(api, options, targets, namespaces if served else None,
                                        progress)
     return {**_result(where, options, found, keys, samples=samples if served else None, loaded=loaded, window=window),
             "notes": notes}

@@ -48,3 +48,16 @@ def test_without_load_or_threshold_there_is_no_latency_chart_and_no_verdict():
     files = report.render(bare, "cmp", generated="x")
     assert sorted(files) == ["cmp-startup.svg", "cmp.md"]
     assert "No threshold was set" in files["cmp.md"]
+
+
+def test_write_puts_the_report_and_its_charts_together_privately(tmp_path):
+    import stat
+    import pytest
+    from azext_wasimig import files
+    path = tmp_path / "out" / "cmp.md"
+    report.check_writable(str(path))
+    written = report.write(str(path), RESULT)
+    assert sorted(p.rsplit("/", 1)[1] for p in written) == ["cmp-latency.svg", "cmp-startup.svg", "cmp.md"]
+    assert all(stat.S_IMODE((tmp_path / "out" / n).stat().st_mode) == 0o600 for n in ("cmp.md", "cmp-latency.svg"))
+    with pytest.raises(files.FileError):
+        report.check_writable(str(path))
