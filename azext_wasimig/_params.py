@@ -104,18 +104,20 @@ def load_arguments(self, _):
                        help="Do not prompt for confirmation.")
 
     with self.argument_context("aks wasi-migrate drain") as c:
-        c.argument("drain_timeout", options_list=["--drain-timeout"], type=int,
-                   help="Minutes to keep trying (PodDisruptionBudgets answer 429 until replacements are Ready) "
-                        "before giving up and naming every pod left. Default: 30.")
-        c.argument("grace_period", options_list=["--grace-period"], type=int,
-                   help="Seconds each pod gets to terminate. Default: the pod's own terminationGracePeriodSeconds.")
-        c.argument("force", options_list=["--force"], action="store_true",
-                   help="Also evict pods that no controller manages (bare pods: they are deleted for good) and pods "
-                        "whose replacements no node outside the pool would take (they stay Pending).")
-        c.argument("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
-                   help="Also evict pods that use emptyDir volumes; that data is lost.")
-        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
-                   help="List what would be evicted and what blocks, and change nothing.")
+        # Not parameters of wasi_drain: validate_drain makes them one DrainOptions value (drain_options).
+        c.extra("drain_timeout", options_list=["--drain-timeout"], type=int, default=30,
+                help="Minutes to keep trying (PodDisruptionBudgets answer 429 until replacements are Ready) "
+                     "before giving up and naming every pod left. Default: 30.")
+        c.extra("grace_period", options_list=["--grace-period"], type=int,
+                help="Seconds each pod gets to terminate. Default: the pod's own terminationGracePeriodSeconds.")
+        c.extra("force", options_list=["--force"], action="store_true",
+                help="Also evict pods that no controller manages (bare pods: they are deleted for good) and pods "
+                     "whose replacements no node outside the pool would take (they stay Pending).")
+        c.extra("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
+                help="Also evict pods that use emptyDir volumes; that data is lost.")
+        c.extra("dry_run", options_list=["--dry-run"], action="store_true",
+                help="List what would be evicted and what blocks, and change nothing.")
+        c.ignore("drain_options")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation.")
 

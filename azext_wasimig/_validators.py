@@ -132,12 +132,23 @@ def validate_scan_source(namespace):
             "Say what to scan: a cluster with -g <resource group> -n <cluster>, or files with --manifests PATH.")
 
 
+DRAIN_FLAGS = ("drain_timeout", "grace_period", "force", "delete_emptydir_data", "dry_run")   # _params: c.extra
+
+
 def validate_drain(namespace):
-    """--drain-timeout and --grace-period make sense before anything is touched."""
-    from azext_wasimig.drain import filters
+    """The drain's flags become one DrainOptions value (``drain_options``), checked here, before anything is
+    touched; the flags themselves are not passed on (wasi_drain takes the value)."""
+    from azext_wasimig._errors import user_errors
+    from azext_wasimig.drain.errors import InvalidDrainOption
+    from azext_wasimig.drain.options import DrainOptions
     validate_names(namespace)
     validate_cluster_access(namespace)
-    filters.DrainOptions.from_cli(namespace.drain_timeout, grace_period=namespace.grace_period)
+    with user_errors(InvalidDrainOption):
+        namespace.drain_options = DrainOptions.from_cli(
+            drain_timeout_minutes=namespace.drain_timeout, grace_period=namespace.grace_period,
+            force=namespace.force, delete_emptydir_data=namespace.delete_emptydir_data, dry_run=namespace.dry_run)
+    for flag in DRAIN_FLAGS:
+        delattr(namespace, flag)
 
 
 _DNS_LABEL = r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$"

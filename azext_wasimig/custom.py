@@ -161,41 +161,24 @@ def wasi_uncordon(cmd, *, resource_group_name, cluster_name, nodepool_name, forc
 def _set_unschedulable(cmd, unschedulable, resource_group_name, cluster_name, nodepool_name, *, force, dry_run,
                        yes, admin, kubeconfig, context):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig.drain import filters, run
+    from azext_wasimig import drain
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
                                     kubeconfig=kubeconfig, context=context, allow_other_pool=force)
     if not dry_run:
-        user_confirmation(filters.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
-    return run.cordon_pool(api, target.wasi_pool_name, unschedulable, dry_run=dry_run)
+        user_confirmation(drain.cordon_question(unschedulable, target.wasi_pool_name, target.cluster_name), yes=yes)
+    return drain.cordon_pool(api, target.wasi_pool_name, unschedulable=unschedulable, dry_run=dry_run)
 
 
-def wasi_drain(cmd, *, resource_group_name, cluster_name, nodepool_name, drain_timeout=30, grace_period=None,
-               force=False, delete_emptydir_data=False, dry_run=False, yes=False, admin=False, kubeconfig=None,
-               context=None):
+def wasi_drain(cmd, *, resource_group_name, cluster_name, nodepool_name, drain_options, yes=False, admin=False,
+               kubeconfig=None, context=None):
+    """``drain_options``: the drain's flags as one DrainOptions value, made by _validators.validate_drain."""
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig.drain import filters, run
-    options = filters.DrainOptions.from_cli(drain_timeout, force, delete_emptydir_data, grace_period, dry_run)
+    from azext_wasimig import drain
     target, api = _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, admin=admin,
                                     kubeconfig=kubeconfig, context=context)
-    if not dry_run:
-        user_confirmation(filters.drain_question(target.wasi_pool_name, target.cluster_name, options), yes=yes)
-    try:
-        summary = run.drain_pool(api, target.wasi_pool_name, options, progress=logger.warning)
-    except run.DrainInterrupted as ex:
-        raise _interrupted_error(ex, target.resource_group, target.cluster_name) from None
-    error = filters.incomplete_error(summary)
-    if error:
-        raise error
-    return summary
-
-
-def _interrupted_error(interrupted, resource_group_name, cluster_name):
-    """Ctrl-C in a drain: say what was done and how to carry on or undo (az itself would print nothing)."""
-    from azure.cli.core.azclierror import ManualInterrupt
-    undo = (f"az aks wasi-migrate uncordon -g {resource_group_name} -n {cluster_name} "
-            f"--nodepool-name {interrupted.pool} --yes")
-    return ManualInterrupt(str(interrupted), recommendation=f"Run the same drain command again to carry on, or "
-                                                            f"'{undo}' to make the nodes schedulable again.")
+    if not drain_options.dry_run:
+        user_confirmation(drain.drain_question(target.wasi_pool_name, target.cluster_name, drain_options), yes=yes)
+    return drain.drain_pool(api, target, drain_options, progress=logger.warning)
 
 
 def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,

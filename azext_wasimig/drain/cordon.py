@@ -7,6 +7,7 @@ differs, so cordon and uncordon are idempotent and report which nodes they chang
 from concurrent.futures import ThreadPoolExecutor
 
 from azext_wasimig._consts import POOL_LABELS
+from azext_wasimig.drain.errors import PoolHasNoNodes
 from azext_wasimig.kube import rest
 
 MAX_PARALLEL_LISTS = 8
@@ -32,8 +33,7 @@ def nodes_of_pool(api_client, pool, require=True):
         if nodes:
             return sorted(nodes, key=node_name)
     if require:
-        from azure.cli.core.azclierror import ResourceNotFoundError
-        raise ResourceNotFoundError(
+        raise PoolHasNoNodes(
             f"Node pool '{pool}' has no nodes in the cluster (no node carries the label "
             f"{POOL_LABELS[0]}={pool} or {POOL_LABELS[1]}={pool}).",
             recommendation="Check the pool name (az aks nodepool list) and that the pool is not scaled to zero.")

@@ -13,13 +13,13 @@
 - A re-run after an interruption carries on: gone pods are not listed, terminating ones are only waited for.
 """
 
-import itertools
 import random
 import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from azext_wasimig.drain import filters
+from azext_wasimig.drain.errors import EvictionInterrupted, NoEvictionApi
 from azext_wasimig.drain.evict_state import EvictionLoop, PodProgress
 from azext_wasimig.kube import rest
 
@@ -48,30 +48,19 @@ def eviction_body(pod, group_version, grace_period=None):
     return body
 
 
-class EvictionInterrupted(KeyboardInterrupt):
-    """Ctrl-C while evicting (still a KeyboardInterrupt to whoever does not know it): the pods this run evicted,
-    and those it had not evicted yet."""
-
-    def __init__(self, evicted, not_evicted):
-        super().__init__(f"interrupted after evicting {len(evicted)} pod(s)")
-        self.evicted, self.not_evicted = evicted, not_evicted
-
-
 class Evictor:
     def __init__(self, api_client, options, progress=None, clock=time.monotonic):
-        self.api, self.options, self.clock = api_client, options, clock
-        self.progress = progress or (lambda message: None)
+        self.api, self.options, self.tuning, self.clock = api_client, options, options.tuning, clock
+        self.progress = NodeProgress(progress)
         self.group_version = None
         self._pdbs = {}                 # namespace -> PDB dicts (cached: only names are needed after the first look)
-        self._seq = itertools.count()
-        self._gone_per_node = {}        # node -> [pods gone, pods to move], for progress messages
-        self._poll_errors = {}          # node -> (first failure, last error) of its failing pod lists
 
     # --- entry point ---------------------------------------------------------------------------------------
 
     def run(self, plan):
         """Evict what the plan says; returns the summary dict (see ``_summary``). Never raises for a slow or
-        blocked drain; raises ForbiddenError at once when the identity may not evict."""
+        blocked drain; raises ForbiddenError at once when the identity may not evict, EvictionInterrupted on
+        Ctrl-C."""
         started = self.clock()
         if plan.refused and not self.options.dry_run:
             return self._summary(plan, [], started)     # like kubectl: a refused pod stops the drain up front
@@ -79,14 +68,15 @@ class Evictor:
         if self.options.dry_run:
             return self._dry_run(plan, started)
         pods = [PodProgress(d) for d in plan.to_evict + plan.to_wait]
-        self._announce(plan)
+        loop = EvictionLoop(pods)
+        self.progress.announce(plan)
         try:
-            self._coordinate(pods, deadline=started + self.options.timeout)
+            self._coordinate(loop, deadline=started + self.options.timeout)
         except KeyboardInterrupt:
             moved = [p for p in pods if p.decision.action == filters.EVICT and p.state in ("gone", "terminating")]
             raise EvictionInterrupted(sorted(p.key for p in moved),
                                       sorted(p.key for p in pods if p.state in ("queued", "failed"))) from None
-        return self._summary(plan, pods, started)
+        return self._summary(plan, pods, started, loop.poll_errors)
 
     def _discover(self):
         try:
@@ -94,17 +84,14 @@ class Evictor:
         except Exception as ex:  # pylint: disable=broad-except
             raise rest.as_cli_error(ex, "discovering the Eviction API", self.api.configuration.host) from ex
         if not group_version:
-            from azure.cli.core.azclierror import ValidationError
-            raise ValidationError("The API server has no pods/eviction subresource; refusing to delete pods "
-                                  "without PodDisruptionBudget checks.")
+            raise NoEvictionApi("The API server has no pods/eviction subresource; refusing to delete pods "
+                                "without PodDisruptionBudget checks.")
         return group_version
 
     # --- the coordinating loop -----------------------------------------------------------------------------
 
-    def _coordinate(self, pods, deadline):
-        loop = EvictionLoop(pods, self._seq)
-        self._poll_errors = loop.poll_errors
-        with ThreadPoolExecutor(max_workers=max(1, self.options.max_parallel),
+    def _coordinate(self, loop, deadline):
+        with ThreadPoolExecutor(max_workers=max(1, self.tuning.max_parallel),
                                 thread_name_prefix="wasimig-evict") as pool:
             try:
                 while loop.unsettled():
@@ -113,7 +100,7 @@ class Evictor:
                         break
                     self._start_evictions(pool, loop, now)
                     self._start_polls(pool, loop, now)
-                    timeout = max(0.0, loop.next_wakeup(now, deadline, self.options.max_parallel) - now)
+                    timeout = max(0.0, loop.next_wakeup(now, deadline, self.tuning.max_parallel) - now)
                     if loop.running:
                         finished, _ = wait(loop.running, timeout=timeout, return_when=FIRST_COMPLETED)
                     else:
@@ -127,7 +114,7 @@ class Evictor:
                         self._handle(loop, future)
 
     def _start_evictions(self, pool, loop, now):
-        while loop.evictions_running() < self.options.max_parallel:
+        while loop.evictions_running() < self.tuning.max_parallel:
             pod = loop.pop_startable(now)
             if pod is None:
                 return
@@ -182,7 +169,7 @@ class Evictor:
             loop.await_gone(pod)
         elif outcome == "gone":
             pod.state = "gone"
-            self._report_gone(pod.node, 1)
+            self.progress.gone(pod.node, 1)
         elif outcome == "forbidden":
             raise rest.as_cli_error(error, f"evicting pod {pod.key}", self.api.configuration.host,
                                     EVICT_PERMISSION)
@@ -199,21 +186,21 @@ class Evictor:
             pod.pdbs = self.blocking_pdbs(pod.pod, error)
             self.progress(f"{pod.node}: {pod.key} is blocked by PodDisruptionBudget "
                           f"{', '.join(pod.pdbs) or '(none found)'}; retrying until the drain timeout")
-        delay = min(self.options.retry_max, self.options.retry_initial * 2 ** min(loop.failures(pod) - 1, 10))
+        delay = min(self.tuning.retry_max, self.tuning.retry_initial * 2 ** min(loop.failures(pod) - 1, 10))
         when = self.clock() + max(delay, getattr(error, "retry_after", None) or 0) * random.uniform(0.8, 1.2)
         loop.reopen(pod, when, refused=True)
         loop.schedule(pod, when)
 
     def _after_poll(self, loop, node, future):
         now = self.clock()
-        loop.next_poll[node] = now + self.options.poll_interval
+        loop.next_poll[node] = now + self.tuning.poll_interval
         try:
             present = future.result()
         except Exception as ex:  # pylint: disable=broad-except  # retried at the next interval, for a while
             self._poll_failed(loop, node, ex, now)
             return
         loop.poll_errors.pop(node, None)
-        self._report_gone(node, len(loop.settle(node, present)))
+        self.progress.gone(node, len(loop.settle(node, present)))
 
     def _poll_failed(self, loop, node, error, now):
         """A failed node list is tried again at the next interval; one failing for ``wait_error_limit`` seconds in
@@ -223,29 +210,10 @@ class Evictor:
             raise error
         since, _ = loop.poll_errors.setdefault(node, (now, None))
         loop.poll_errors[node] = (since, rest.describe_error(error))
-        if now - since >= self.options.wait_error_limit:
+        if now - since >= self.tuning.wait_error_limit:
             rest.raise_cli_error(error, f"listing the pods of node {node} to see which evicted pods are gone "
                                         f"(failing for {now - since:.0f} s)", self.api.configuration.host,
                                  "list pods in all namespaces")
-
-    # --- progress ------------------------------------------------------------------------------------------
-
-    def _announce(self, plan):
-        for node in plan.nodes:
-            mine = [d for d in plan.decisions if d.node == node]
-            moving = sum(1 for d in mine if d.action in (filters.EVICT, filters.WAIT))
-            self._gone_per_node[node] = [0, moving]
-            self.progress(f"{node}: {moving} pod(s) to evict, {len(mine) - moving} left in place"
-                          + ("" if moving else "; drained"))
-
-    def _report_gone(self, node, count):
-        gone_and_total = self._gone_per_node.get(node)
-        if not count or not gone_and_total:
-            return
-        gone_and_total[0] += count
-        gone, total = gone_and_total
-        self.progress(f"{node}: drained ({total} pod(s) gone)" if gone >= total
-                      else f"{node}: {gone}/{total} pods gone")
 
     # --- PodDisruptionBudgets ------------------------------------------------------------------------------
 
@@ -289,7 +257,7 @@ class Evictor:
                                                                          "disruption now (disruptionsAllowed 0)"))
         return summary
 
-    def _summary(self, plan, pods, started):
+    def _summary(self, plan, pods, started, poll_errors=None):
         by_state = {}
         for pod in pods:
             by_state.setdefault(pod.state, []).append(pod)
@@ -309,7 +277,7 @@ class Evictor:
                          "message": p.message, "attempts": p.attempts} for p in blocked],
             "failed": [{"pod": p.key, "node": p.node, "status": p.status, "message": p.message}
                        for p in by_state.get("failed", [])],
-            "timedOut": [{"pod": p.key, "node": p.node, "reason": _timeout_reason(p, self.options, self._poll_errors)}
+            "timedOut": [{"pod": p.key, "node": p.node, "reason": _timeout_reason(p, self.options, poll_errors or {})}
                          for p in by_state.get("terminating", []) + [p for p in queued if p.status != 429]],
             "warnings": [{"pod": d.key, "warnings": d.reasons} for d in plan.to_evict if d.reasons],
         }
@@ -339,3 +307,31 @@ def _node_rows(plan, pods):
         rows.append({"name": node, "pods": len(mine), "toMove": len(moving), "moved": gone,
                      "left": len(mine) - len(moving), "drained": gone == len(moving)})
     return rows
+
+
+class NodeProgress:
+    """Progress messages per node (``say(message)`` is the callback the caller passed, or nothing): how many pods
+    each node has to move, and how many are gone."""
+
+    def __init__(self, say=None):
+        self.say = say or (lambda message: None)
+        self._gone_and_total = {}       # node -> [pods gone, pods to move]
+
+    def __call__(self, message):
+        self.say(message)
+
+    def announce(self, plan):
+        for node in plan.nodes:
+            mine = [d for d in plan.decisions if d.node == node]
+            moving = sum(1 for d in mine if d.action in (filters.EVICT, filters.WAIT))
+            self._gone_and_total[node] = [0, moving]
+            self.say(f"{node}: {moving} pod(s) to evict, {len(mine) - moving} left in place"
+                     + ("" if moving else "; drained"))
+
+    def gone(self, node, count):
+        gone_and_total = self._gone_and_total.get(node)
+        if not count or not gone_and_total:
+            return
+        gone_and_total[0] += count
+        gone, total = gone_and_total
+        self.say(f"{node}: drained ({total} pod(s) gone)" if gone >= total else f"{node}: {gone}/{total} pods gone")

@@ -9,31 +9,56 @@
 """
 
 import heapq
+import itertools
 import math
+from dataclasses import dataclass, field
+from typing import Optional
 
 from azext_wasimig.drain import filters
 
 PROBING = math.inf   # a gate's "not before" while its probe is in flight: released by the probe's answer
 
 
+@dataclass(eq=False)   # compared by identity: two records are never the same pod's way
 class PodProgress:
     """One pod's way through the drain: queued -> terminating -> gone | failed."""
+    decision: filters.PodDecision
+    state: str = field(init=False)
+    attempts: int = 0
+    status: Optional[int] = None     # the last HTTP status an eviction of it got
+    message: str = ""                # and the server's words with it
+    pdbs: Optional[list] = None      # names of the budgets that blocked it, from its first 429
 
-    def __init__(self, decision):
-        self.decision, self.pod = decision, decision.pod
-        self.key, self.node, self.uid = decision.key, decision.node, decision.uid
-        self.namespace = decision.pod["metadata"]["namespace"]
-        self.state = "terminating" if decision.action == filters.WAIT else "queued"
-        self.attempts, self.status, self.message = 0, None, ""
-        self.pdbs = None               # names of the budgets that blocked it, from its first 429
+    def __post_init__(self):
+        self.state = "terminating" if self.decision.action == filters.WAIT else "queued"
+
+    @property
+    def pod(self):
+        return self.decision.pod
+
+    @property
+    def key(self):
+        return self.decision.key
+
+    @property
+    def node(self):
+        return self.decision.node
+
+    @property
+    def uid(self):
+        return self.decision.uid
+
+    @property
+    def namespace(self):
+        return self.pod["metadata"]["namespace"]
 
     def budget_keys(self):
         return {f"{self.namespace}/{name}" for name in self.pdbs or ()}
 
 
 class EvictionLoop:
-    def __init__(self, pods, seq):
-        self.seq = seq                 # tie-breaker for the heap (pods do not compare)
+    def __init__(self, pods):
+        self.seq = itertools.count()   # tie-breaker for the heap (pods do not compare)
         self.due, self.waiting, self.next_poll, self.running, self.gates = [], {}, {}, {}, {}
         self.poll_errors = {}          # node -> (time of its first failed list in a row, last error)
         for pod in pods:

@@ -13,43 +13,11 @@ The Evictor (drain/evict.py) carries the plan out.
 """
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 EVICT, WAIT, SKIP, REFUSE = "evict", "wait", "skip", "refuse"
 
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 FINISHED_PHASES = ("Succeeded", "Failed")
-
-
-@dataclass(frozen=True)
-class DrainOptions:
-    """What the user asked for. ``timeout`` is seconds for the whole drain (the CLI takes minutes)."""
-    force: bool = False
-    delete_emptydir_data: bool = False
-    grace_period: Optional[int] = None   # None: each pod's own terminationGracePeriodSeconds
-    timeout: float = 600.0
-    dry_run: bool = False
-    max_parallel: int = 16               # eviction requests in flight at once, across all nodes
-    poll_interval: float = 1.0           # how often a node is listed to see which evicted pods are gone
-    retry_initial: float = 0.5           # first back-off after a 429 (doubles up to retry_max)
-    retry_max: float = 2.0
-    wait_error_limit: float = 30.0       # a node's pod list failing this long in a row stops the drain, naming why
-
-    @classmethod
-    def from_cli(cls, drain_timeout_minutes=30, force=False, delete_emptydir_data=False, grace_period=None,
-                 dry_run=False, **tuning):
-        """Options from CLI arguments; bad values raise InvalidArgumentValueError before anything is touched."""
-        from azure.cli.core.azclierror import InvalidArgumentValueError
-        if drain_timeout_minutes is None or float(drain_timeout_minutes) <= 0:
-            raise InvalidArgumentValueError(
-                f"--drain-timeout must be more than 0 minutes (got {drain_timeout_minutes}).")
-        if grace_period is not None and int(grace_period) < 0:
-            raise InvalidArgumentValueError(
-                f"--grace-period must be 0 or more seconds (got {grace_period}); leave it out to use each "
-                "pod's own terminationGracePeriodSeconds.")
-        return cls(force=bool(force), delete_emptydir_data=bool(delete_emptydir_data),
-                   grace_period=None if grace_period is None else int(grace_period),
-                   timeout=float(drain_timeout_minutes) * 60, dry_run=bool(dry_run), **tuning)
 
 
 @dataclass(frozen=True)
@@ -222,51 +190,3 @@ def pdbs_covering(pod, pdbs, empty_matches_all=False):
 
 def disruptions_allowed(pdb):
     return int((pdb.get("status") or {}).get("disruptionsAllowed") or 0)
-
-
-# --- outcome -----------------------------------------------------------------------------------------------------
-
-def unfinished_pods(summary):
-    """(pod, why) for every pod the drain did not move: refused, blocked, failed or not gone in time."""
-    rows = [(r["pod"], "refused: " + "; ".join(r["reasons"])) for r in summary.get("refused", [])]
-    rows += [(r["pod"], f"blocked by PodDisruptionBudget {', '.join(r['pdbs']) or '(unknown)'}")
-             for r in summary.get("blocked", [])]
-    rows += [(r["pod"], f"eviction failed: {r['message']}") for r in summary.get("failed", [])]
-    rows += [(r["pod"], r["reason"]) for r in summary.get("timedOut", [])]
-    return rows
-
-
-def cordon_question(unschedulable, pool, cluster):
-    """What cordon (``unschedulable``) or uncordon asks before changing the pool's nodes."""
-    if unschedulable:
-        return (f"Cordon every node of node pool '{pool}' of cluster '{cluster}'? No new pod is scheduled there "
-                "until uncordon; pods already there keep running.")
-    return f"Uncordon every node of node pool '{pool}' of cluster '{cluster}'? New pods may be scheduled there again."
-
-
-def drain_question(pool, cluster, options):
-    """What drain asks first, naming what the chosen flags destroy."""
-    lines = [f"Cordon every node of WASI pool '{pool}' of cluster '{cluster}' and evict its pods "
-             "(PodDisruptionBudgets are honoured; controllers recreate their pods elsewhere)."]
-    if options.force:
-        lines.append("--force: pods that no controller manages (bare pods) are deleted for good, nothing "
-                     "recreates them; pods that can land nowhere else are evicted anyway, their replacements stay "
-                     "Pending (--dry-run lists both).")
-    if options.delete_emptydir_data:
-        lines.append("--delete-emptydir-data: the data in the evicted pods' emptyDir volumes is lost.")
-    return "\n".join(lines + ["Continue?"])
-
-
-def incomplete_error(summary):
-    """An azclierror naming every pod the drain could not move (None when the drain is complete)."""
-    rows = unfinished_pods(summary)
-    if not rows or summary.get("dryRun"):
-        return None
-    from azure.cli.core.azclierror import UnclassifiedUserFault
-    lines = "\n".join(f"  {pod}: {why}" for pod, why in rows)
-    advice = ("Run the same command again to carry on; it skips what is already gone. The nodes stay cordoned "
-              "(uncordon undoes that).")
-    if summary.get("refused"):
-        advice = "Nothing was evicted. Add the flags named above, or move those pods yourself, and run it again."
-    return UnclassifiedUserFault(f"The drain did not finish: {len(rows)} pod(s) are still on the pool:\n{lines}",
-                                 recommendation=advice)

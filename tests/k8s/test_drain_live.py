@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from azext_wasimig.drain import cordon_pool, drain_pool
-from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain import DrainOptions, EvictionTuning, cordon_pool, drain_pool, filters
+from azext_wasimig.drain.errors import DrainIncomplete, Forbidden, PoolHasNoNodes
 from azext_wasimig.kube import connect, rest
+from azext_wasimig.migration_target import MigrationTarget
 from tests.k8s.harness import create_when_ready, pool_name, wait_for
 
 pytestmark = pytest.mark.k8s
@@ -23,9 +24,13 @@ TEST_LABEL = "wasimig.test/ns"
 
 
 def _options(**overrides):
-    values = dict(FAST, timeout=30.0)
-    values.update(overrides)
-    return drain.DrainOptions(**values)
+    return DrainOptions(**dict(dict(timeout=30.0, tuning=EvictionTuning(**FAST)), **overrides))
+
+
+def _target(pool):
+    """The MigrationTarget drain_pool takes: the pool, and the names its Ctrl-C advice words the uncordon with."""
+    return MigrationTarget(resource_group="rg", cluster={"name": "c"}, pools=({"name": pool},),
+                           wasi_pool={"name": pool})
 
 
 def _pools(kubelet, namespace, wasi=2, std=0):
@@ -122,7 +127,7 @@ def test_drain_keeps_pdb_min_available_throughout(k8s_api, kubelet, namespace):
     _pools(kubelet, namespace, wasi=0, std=2)
     messages = []
     with ReadySampler(k8s_api, namespace, "web") as sampler:
-        summary = drain_pool(k8s_api, pool, _options(), progress=messages.append)
+        summary = drain_pool(k8s_api, _target(pool), _options(), progress=messages.append)
         _wait_ready(k8s_api, namespace, "web", replicas)
     assert summary["complete"], summary
     assert len(summary["evicted"]) == replicas and summary["evictionApi"] == "policy/v1beta1"
@@ -147,12 +152,13 @@ def test_pdb_allowing_no_disruption_times_out_naming_it(k8s_api, kubelet, namesp
     pool = _two_replicas_behind_a_closed_budget(k8s_api, kubelet, namespace)
     before = {p["metadata"]["uid"] for p in _on_pool(k8s_api, namespace, pool)}
     started = time.monotonic()
-    summary = drain_pool(k8s_api, pool, _options(timeout=2.0))
+    with pytest.raises(DrainIncomplete) as caught:
+        drain_pool(k8s_api, _target(pool), _options(timeout=2.0))
     assert time.monotonic() - started < 6
+    summary, message = caught.value.summary, str(caught.value)
     assert not summary["complete"] and not summary["evicted"]
     assert {b["pdbs"][0] for b in summary["blocked"]} == {"web-pdb"} and len(summary["blocked"]) == 2
-    error = drain.incomplete_error(summary)
-    assert "web-pdb" in error.error_msg and all(b["pod"] in error.error_msg for b in summary["blocked"])
+    assert "web-pdb" in message and all(b["pod"] in message for b in summary["blocked"])
     still = _on_pool(k8s_api, namespace, pool)
     assert {p["metadata"]["uid"] for p in still} == before and all(map(_ready, still))
 
@@ -167,7 +173,7 @@ def test_daemonset_pods_stay(k8s_api, kubelet, namespace):
     _wait_ready(k8s_api, namespace, "web", 1)
     _pools(kubelet, namespace, wasi=0, std=1)
     agents = {p["metadata"]["uid"] for p in _on_pool(k8s_api, namespace, pool) if p["metadata"]["labels"]["app"] == "agent"}
-    summary = drain_pool(k8s_api, pool, _options())
+    summary = drain_pool(k8s_api, _target(pool), _options())
     assert summary["complete"], summary
     skipped = {s["pod"]: s["reason"] for s in summary["skipped"]}
     assert len(skipped) == 2 and all("DaemonSet" in why for why in skipped.values())
@@ -181,13 +187,15 @@ def test_bare_pod_refuses_drain_without_force(k8s_api, kubelet, namespace):
         "metadata": {"name": "bare", "labels": {"app": "bare"}},
         "spec": _pod_spec(namespace, nodeSelector={"agentpool": pool})})
     _wait_ready(k8s_api, namespace, "bare", 1)
-    summary = drain_pool(k8s_api, pool, _options())
+    with pytest.raises(DrainIncomplete) as caught:
+        drain_pool(k8s_api, _target(pool), _options())
+    summary = caught.value.summary
     assert [r["pod"] for r in summary["refused"]] == [f"{namespace}/bare"]
     assert "--force" in summary["refused"][0]["reasons"][0] and not summary["complete"]
     assert not any(_unschedulable(k8s_api, pool).values()), "a refused drain must not cordon"
-    assert f"{namespace}/bare" in drain.incomplete_error(summary).error_msg
+    assert f"{namespace}/bare" in str(caught.value)
     assert _ready(_pods(k8s_api, namespace, "bare")[0])
-    forced = drain_pool(k8s_api, pool, _options(force=True))
+    forced = drain_pool(k8s_api, _target(pool), _options(force=True))
     assert forced["complete"] and forced["evicted"] == [f"{namespace}/bare"]
     assert not _pods(k8s_api, namespace, "bare")
 
@@ -205,9 +213,9 @@ def test_second_drain_finishes_an_interrupted_one(k8s_api, kubelet, namespace):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        drain_pool(k8s_api, pool, _options(), progress=interrupt_after_first_eviction)
+        drain_pool(k8s_api, _target(pool), _options(), progress=interrupt_after_first_eviction)
     assert _on_pool(k8s_api, namespace, pool), "the interruption came too late to test anything"
-    summary = drain_pool(k8s_api, pool, _options())
+    summary = drain_pool(k8s_api, _target(pool), _options())
     assert summary["complete"], summary
     assert summary["cordoned"] == []          # already cordoned by the first run
     assert not _on_pool(k8s_api, namespace, pool)
@@ -216,7 +224,7 @@ def test_second_drain_finishes_an_interrupted_one(k8s_api, kubelet, namespace):
 
 def test_dry_run_lists_and_changes_nothing(k8s_api, kubelet, namespace):
     pool = _two_replicas_behind_a_closed_budget(k8s_api, kubelet, namespace)
-    summary = drain_pool(k8s_api, pool, _options(dry_run=True))
+    summary = drain_pool(k8s_api, _target(pool), _options(dry_run=True))
     assert summary["dryRun"] and len(summary["wouldEvict"]) == 2 and not summary["evicted"]
     assert {b["pdbs"][0] for b in summary["blocked"]} == {"web-pdb"}
     assert not any(_unschedulable(k8s_api, pool).values())
@@ -235,9 +243,8 @@ def test_cordon_and_uncordon_are_idempotent(k8s_api, kubelet, namespace):
 
 
 def test_pool_without_nodes_is_an_error(k8s_api, namespace):
-    from azure.cli.core.azclierror import ResourceNotFoundError
-    with pytest.raises(ResourceNotFoundError, match=f"{namespace}-none"):
-        drain_pool(k8s_api, f"{namespace}-none", _options())
+    with pytest.raises(PoolHasNoNodes, match=f"{namespace}-none"):
+        drain_pool(k8s_api, _target(f"{namespace}-none"), _options())
 
 
 def test_expired_token_is_a_clear_error(k8s_env, namespace):
@@ -245,7 +252,7 @@ def test_expired_token_is_a_clear_error(k8s_env, namespace):
     text = k8s_env.kubeconfig.read_text().replace("token: test-admin-token", "token: s3cr3t-0ld-t0k3n")
     api = connect.api_client_from_kubeconfig(text, source="test kubeconfig")
     with pytest.raises(UnauthorizedError) as caught:
-        drain_pool(api, pool_name(namespace, "w"), _options())
+        drain_pool(api, _target(pool_name(namespace, "w")), _options())
     message = str(caught.value) + " ".join(caught.value.recommendations)
     assert "s3cr3t" not in message and "401" in message and "https://127.0.0.1:" in message
 
@@ -267,10 +274,10 @@ def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, names
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]})
     limited = connect.load_kubeconfig_file(str(_kubeconfig_path(k8s_api)))
     limited.set_default_header("Impersonate-User", user)
-    with pytest.raises(ForbiddenError, match=r"`create` on `pods/eviction`"):
-        drain_pool(limited, pool, _options())
+    with pytest.raises(Forbidden, match=r"`create` on `pods/eviction`"):
+        drain_pool(limited, _target(pool), _options())
     assert not any(_unschedulable(k8s_api, pool).values()), "a forbidden drain must change nothing"
-    plan = drain.plan(pods_on_nodes(limited, [f"{pool}-0"])[f"{pool}-0"], _options())
+    plan = filters.plan(pods_on_nodes(limited, [f"{pool}-0"])[f"{pool}-0"], _options())
     with pytest.raises(ForbiddenError) as caught:      # and at eviction time, without the up-front check
         Evictor(limited, _options()).run(plan)
     assert "pods/eviction" in str(caught.value.recommendations)

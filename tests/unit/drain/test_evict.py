@@ -1,130 +1,16 @@
-"""The Evictor against a scripted HTTP peer on 127.0.0.1: a server that answers discovery with pods/eviction in
-policy/v1 (what Kubernetes >= 1.22 says), records every eviction body, and plays 429/404/403/500 on request.
-The loopback v1.20.2 server only ever says policy/v1beta1, so this is where the v1 path is proven."""
+"""The Evictor against the scripted HTTP peer (scripted_api.py): discovery of policy/v1 or v1beta1, 429 back-off
+and budget turns, 404/403/401/500, the wait until evicted pods are gone, dry runs and bounded concurrency."""
 
-import json
-import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from azure.cli.core import azclierror
 
-from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain import filters
+from azext_wasimig.drain.errors import NoEvictionApi
 from azext_wasimig.drain.evict import Evictor
-from azext_wasimig.kube import connect
-
-EVICTION_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$")
-PDB_PATH = re.compile(r"^/apis/(policy/v1(?:beta1)?)/namespaces/([^/]+)/poddisruptionbudgets$")
-
-
-class ScriptedApiServer:
-    """Answers from a script; ``evictions[pod name]`` is a list of (status, body) answers used in turn (the last
-    one repeats); an accepted eviction (201) removes the pod from its node after ``linger`` seconds."""
-
-    def __init__(self, eviction_version="v1", linger=0.0, delay=0.0):
-        self.eviction_version, self.linger, self.delay = eviction_version, linger, delay
-        self.pods, self.pdbs, self.evictions = {}, [], {}
-        self.pod_lists = []            # answers for the next pod lists (node polls), used in turn; then the real one
-        self.pdb_list = None           # an answer for PDB lists instead of self.pdbs
-        self.requests, self.bodies, self.in_flight, self.max_in_flight = [], [], 0, 0
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def add_pod(self, name, node="wasi-0", namespace="apps", labels=None):
-        pod = {"metadata": {"name": name, "namespace": namespace, "uid": f"uid-{name}",
-                            "labels": labels or {"app": "web"},
-                            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-1", "controller": True}]},
-               "spec": {"nodeName": node}, "status": {"phase": "Running"}}
-        self.pods[name] = pod
-        return pod
-
-    def _handler(self):
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                server.route(self, "GET", None)
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                server.route(self, "POST", json.loads(self.rfile.read(length) or b"{}"))
-
-        return Handler
-
-    def route(self, handler, method, body):
-        path, _, query = handler.path.partition("?")
-        with self.lock:
-            self.requests.append((method, path, handler.headers.get("Authorization")))
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            time.sleep(self.delay if method == "POST" else 0)
-            status, answer = self.answer(method, path, query, body)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-        data = json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
-
-    def answer(self, method, path, query, body):
-        if path == "/api/v1":
-            return 200, {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-                {"name": "pods", "namespaced": True, "kind": "Pod", "verbs": ["list"]},
-                {"name": "pods/eviction", "namespaced": True, "kind": "Eviction", "verbs": ["create"],
-                 **({"group": "policy", "version": self.eviction_version} if self.eviction_version else {})}]}
-        if path == "/api/v1/pods" and self.pod_lists:
-            with self.lock:   # the last answer repeats
-                return self.pod_lists.pop(0) if len(self.pod_lists) > 1 else self.pod_lists[0]
-        if path == "/api/v1/pods":
-            node = re.search(r"spec.nodeName%3D([^&]+)|spec\.nodeName=([^&]+)", query)
-            node = node.group(1) or node.group(2)
-            with self.lock:
-                items = [p for p in self.pods.values() if p["spec"]["nodeName"] == node]
-            return 200, {"kind": "PodList", "metadata": {}, "items": items}
-        if PDB_PATH.match(path) and self.pdb_list:
-            return self.pdb_list
-        if PDB_PATH.match(path):
-            return 200, {"kind": "PodDisruptionBudgetList", "metadata": {}, "items": self.pdbs}
-        match = EVICTION_PATH.match(path)
-        if match and method == "POST":
-            return self.evict(match.group(2), body)
-        return 404, {"kind": "Status", "code": 404, "reason": "NotFound", "message": f"no route {path}"}
-
-    def evict(self, name, body):
-        with self.lock:
-            self.bodies.append(body)
-            script = self.evictions.get(name) or [(201, {"kind": "Status", "status": "Success"})]
-            status, answer = script.pop(0) if len(script) > 1 else script[0]
-        if status == 201 and name in self.pods:
-            later(self.linger, lambda: self.pods.pop(name, None))
-        return status, answer
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def later(seconds, action):
-    timer = threading.Timer(seconds, action)
-    timer.daemon = True
-    timer.start()
-
-
-def status(code, reason, message, causes=None):
-    return code, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason,
-                  "message": message, "details": {"causes": causes or []}}
-
+from azext_wasimig.drain.options import DrainOptions, EvictionTuning
+from tests.unit.drain.scripted_api import ScriptedApiServer, api_for, later, status
 
 PDB_429 = status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
                  [{"reason": "DisruptionBudget", "message": "The disruption budget web-pdb needs 2 healthy pods "
@@ -138,22 +24,14 @@ def server():
     peer.close()
 
 
-def api_for(peer):
-    return connect.api_client_from_kubeconfig({
-        "current-context": "c", "clusters": [{"name": "k", "cluster": {"server": peer.url}}],
-        "users": [{"name": "u", "user": {"token": "scripted-token"}}],
-        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}]})
-
-
-def options(**overrides):
-    values = dict(timeout=5.0, poll_interval=0.05, retry_initial=0.05, retry_max=0.1)
-    values.update(overrides)
-    return drain.DrainOptions(**values)
+def options(*, timeout=5.0, grace_period=None, dry_run=False, **tuning):
+    paced = dict(dict(poll_interval=0.05, retry_initial=0.05, retry_max=0.1), **tuning)
+    return DrainOptions(timeout=timeout, grace_period=grace_period, dry_run=dry_run, tuning=EvictionTuning(**paced))
 
 
 def run(peer, pods, messages=None, **option_values):
     chosen = options(**option_values)
-    plan = drain.plan(pods, chosen)
+    plan = filters.plan(pods, chosen)
     return Evictor(api_for(peer), chosen, (messages if messages is not None else []).append).run(plan)
 
 
@@ -182,7 +60,7 @@ def test_falls_back_to_policy_v1beta1_when_discovery_says_so():
 def test_server_without_eviction_subresource_is_refused():
     peer = ScriptedApiServer(eviction_version=None)
     try:
-        with pytest.raises(azclierror.ValidationError, match="no pods/eviction"):
+        with pytest.raises(NoEvictionApi, match="no pods/eviction"):
             run(peer, [peer.add_pod("web-a")])
     finally:
         peer.close()

@@ -1,9 +1,8 @@
 """EvictionLoop bookkeeping: the timer heap, budget gates (one probe at a time per PDB) and waiting by UID."""
 
-import itertools
-
-from azext_wasimig.drain import filters as drain
+from azext_wasimig.drain import filters
 from azext_wasimig.drain.evict_state import PROBING, EvictionLoop, PodProgress
+from azext_wasimig.drain.options import DrainOptions
 
 
 def progress(name, pdbs=None, deleting=False):
@@ -11,13 +10,13 @@ def progress(name, pdbs=None, deleting=False):
             "ownerReferences": [{"kind": "ReplicaSet", "name": "rs", "controller": True}]}
     if deleting:
         meta["deletionTimestamp"] = "2025-07-01T10:00:00Z"
-    pod = PodProgress(drain.decide({"metadata": meta, "spec": {"nodeName": "wasi-0"}}, drain.DrainOptions()))
+    pod = PodProgress(filters.decide({"metadata": meta, "spec": {"nodeName": "wasi-0"}}, DrainOptions()))
     pod.pdbs = pdbs
     return pod
 
 
 def loop_of(*pods):
-    return EvictionLoop(list(pods), itertools.count())
+    return EvictionLoop(list(pods))
 
 
 def test_queued_pods_are_due_at_once_and_terminating_ones_are_waited_for():

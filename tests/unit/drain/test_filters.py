@@ -1,9 +1,10 @@
-"""drain.plan and its filters with plain REST-shaped pod dicts (the same shape the API server lists)."""
+"""filters.plan and its filters with plain REST-shaped pod dicts (the same shape the API server lists)."""
 
 import pytest
 
 from azext_wasimig.drain import filters as drain
-from azext_wasimig.drain.filters import EVICT, REFUSE, SKIP, WAIT, DrainOptions
+from azext_wasimig.drain.filters import EVICT, REFUSE, SKIP, WAIT
+from azext_wasimig.drain.options import DrainOptions
 
 
 def pod(name, node="wasi-0", namespace="apps", owner="ReplicaSet", phase="Running", labels=None, volumes=None,
@@ -96,17 +97,6 @@ def test_plan_keeps_given_nodes_even_when_empty():
     assert drain.plan([], DrainOptions(), nodes=["wasi-0", "wasi-1"]).nodes == ["wasi-0", "wasi-1"]
 
 
-def test_options_from_cli_converts_minutes_and_validates():
-    from azure.cli.core.azclierror import InvalidArgumentValueError
-    options = DrainOptions.from_cli(drain_timeout_minutes=2, grace_period=5, force=True)
-    assert options.timeout == 120 and options.grace_period == 5 and options.force
-    for bad in (0, -1, None):
-        with pytest.raises(InvalidArgumentValueError, match="--drain-timeout"):
-            DrainOptions.from_cli(drain_timeout_minutes=bad)
-    with pytest.raises(InvalidArgumentValueError, match="--grace-period"):
-        DrainOptions.from_cli(drain_timeout_minutes=1, grace_period=-1)
-
-
 def pdb(name, selector, allowed=1, namespace="apps"):
     return {"metadata": {"name": name, "namespace": namespace}, "spec": {"selector": selector},
             "status": {"disruptionsAllowed": allowed}}
@@ -132,33 +122,6 @@ def test_empty_pdb_selector_matches_all_only_in_policy_v1():
     assert drain.pdbs_covering(target, [pdb("null", None)], empty_matches_all=True) == []
 
 
-def summary(**parts):
-    base = {"dryRun": False, "refused": [], "blocked": [], "failed": [], "timedOut": []}
-    return dict(base, **parts)
-
-
-def test_incomplete_error_is_none_for_a_complete_drain_or_a_dry_run():
-    assert drain.incomplete_error(summary()) is None
-    assert drain.incomplete_error(summary(dryRun=True, blocked=[{"pod": "a/b", "pdbs": ["p"]}])) is None
-
-
-def test_incomplete_error_names_every_pod_and_why():
-    error = drain.incomplete_error(summary(
-        blocked=[{"pod": "apps/web-1", "pdbs": ["web-pdb"]}],
-        failed=[{"pod": "apps/odd", "message": "This pod has more than one PodDisruptionBudget"}],
-        timedOut=[{"pod": "apps/slow", "reason": "evicted, but still terminating"}]))
-    message = error.error_msg
-    assert "3 pod(s)" in message and "apps/web-1: blocked by PodDisruptionBudget web-pdb" in message
-    assert "apps/odd: eviction failed" in message and "apps/slow: evicted, but still terminating" in message
-    assert "run the same command again" in error.recommendations[0].lower()
-
-
-def test_incomplete_error_for_refused_pods_says_nothing_was_evicted():
-    error = drain.incomplete_error(summary(refused=[{"pod": "apps/bare", "reasons": ["not managed (use --force)"]}]))
-    assert "apps/bare: refused: not managed (use --force)" in error.error_msg
-    assert "Nothing was evicted" in error.recommendations[0]
-
-
 def test_landing_filter_refuses_a_pod_with_nowhere_to_go_unless_forced():
     why = "0/2 nodes are available: 2 cordoned"
     stranded = drain.landing_filter(lambda p: why if p["metadata"]["name"] == "pinned" else None)
@@ -179,26 +142,3 @@ def test_landing_filter_leaves_pods_without_a_replacement_to_the_other_filters()
     assert bare.action == REFUSE and len(bare.reasons) == 1 and "not managed by a controller" in bare.reasons[0]
     assert drain.decide(pod("agent", owner="DaemonSet"), DrainOptions(), filters).action == SKIP
     assert asked == [], "neither has a replacement to place"
-
-
-def test_the_drain_question_names_what_the_flags_delete():
-    plain = drain.drain_question("wasi", "c", drain.DrainOptions())
-    assert "WASI pool 'wasi' of cluster 'c'" in plain and "deleted for good" not in plain
-    forced = drain.drain_question("wasi", "c", drain.DrainOptions(force=True, delete_emptydir_data=True))
-    assert "bare pods) are deleted for good, nothing recreates them" in forced and "stay Pending" in forced
-    assert "emptyDir volumes is lost" in forced
-
-
-def test_cordon_and_uncordon_questions_differ():
-    assert "No new pod is scheduled there" in drain.cordon_question(True, "wasi", "c")
-    assert "may be scheduled there again" in drain.cordon_question(False, "wasi", "c")
-
-
-def test_an_interrupted_drain_says_what_was_done():
-    from azext_wasimig.drain.run import DrainInterrupted
-    keys = [f"ns/p{i}" for i in range(12)]
-    text = str(DrainInterrupted("wasi", ["n0", "n1"], keys, []))
-    assert "stay cordoned" in text and "n0, n1" in text and "12 pod(s): ns/p0" in text and "and 2 more" in text
-    assert "Not evicted yet: none" in text
-    assert "may be cordoned; no pod was evicted" in str(DrainInterrupted("wasi", ["n0"]))
-    assert isinstance(DrainInterrupted("wasi", []), KeyboardInterrupt)
