@@ -28,7 +28,7 @@ class DrainOptions:
     tuning: EvictionTuning = field(default_factory=EvictionTuning)
 
     @classmethod
-    def from_cli(cls, *, drain_timeout_minutes=30, force=False, delete_emptydir_data=False, grace_period=None,
+    def from_cli(cls, drain_timeout_minutes=30, force=False, delete_emptydir_data=False, grace_period=None,
                  dry_run=False):
         """Options from CLI arguments; bad values raise InvalidDrainOption before anything is touched."""
         if drain_timeout_minutes is None or float(drain_timeout_minutes) <= 0:

@@ -21,7 +21,7 @@ def _quiet(_message):
     pass
 
 
-def cordon_pool(api_client, pool, *, unschedulable=True, dry_run=False):
+def cordon_pool(api_client, pool, unschedulable=True, *, dry_run=False):
     """Cordon (or uncordon) every node of the pool; {"pool", "nodes", "changed", "unschedulable", "dryRun"} -
     ``changed`` is what this call altered (empty on a repeat: idempotent), or with ``dry_run`` what it would."""
     found = cordon.nodes_of_pool(api_client, pool)
