@@ -80,3 +80,10 @@ def compare_table_format(result):
                          ("Old", row.get("old")), ("New", row.get("new")), ("Ratio", row.get("ratio")),
                          ("Regressed", (row.get("workload"), row["figure"]) in regressed)])
             for row in (result or {}).get("figures") or []]
+
+
+def verify_table_format(result):
+    return [OrderedDict([("Gate", gate.get("name")), ("Passed", gate.get("passed")),
+                         ("Failures", len(gate.get("failures") or [])),
+                         ("Evidence", ", ".join(f"{k}={v}" for k, v in sorted((gate.get("evidence") or {}).items())))])
+            for gate in (result or {}).get("gates") or []]

@@ -242,3 +242,33 @@ examples:
   - name: Load both sides (here through local port-forwards) for 20 seconds; fail if the new side is more than 10% worse.
     text: az aks wasi-migrate compare -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --workload demo/deployment/spin-api --url-old http://127.0.0.1:47181/ --url-new http://127.0.0.1:47182/ --duration 20 --concurrency 4 --max-regression 10
 """
+
+helps["aks wasi-migrate verify"] = """
+type: command
+short-summary: Check that the new home of a move is ready to take over for good, gate by gate.
+long-summary: >
+    Reads the cluster once, its Warning events once, then Azure, and holds the move off --nodepool-name to gates,
+    each reported with its evidence. new-pool: ARM says the pool is Succeeded and Running; its nodes (label
+    kubernetes.azure.com/agentpool) are Ready and schedulable, as many as its count (or autoscale minimum).
+    For every workload scan ties to the old pool and every one retarget moved off it (its saved placement):
+    rollouts (kubectl rollout status rules; a Deployment past its progress deadline fails; a CronJob's last
+    finished run succeeded), off-old-pool (no pod left on the old pool's nodes; DaemonSets aside), on-new-pool
+    (every pod on the new pool's nodes; a Pending pod says why), containers (none waiting in CrashLoopBackOff,
+    ImagePullBackOff, ErrImagePull or CreateContainerConfigError, none OOMKilled), restarts (at most
+    --max-restarts per pod), events (no Warning FailedScheduling, FailedCreatePodSandBox, BackOff or Unhealthy
+    about their pods; a FailedScheduling the pod got past is not counted), runtime-classes (each RuntimeClass
+    they use exists, admits the new pool's nodes and selects none of the old pool's). With --aci instead of a
+    pool: aci-groups (each container group create-aci made for this cluster, found by its provenance tags, is
+    Succeeded and Running, each container Running with no restart and no Warning or Failed event, and every
+    workload has one). --soak repeats the checks every --interval seconds for that many minutes; the first failing
+    check ends it. It changes nothing. Exit codes: 0 every gate passed (the gates are printed); 1 a gate failed
+    (the error names each failed gate and object and nothing is printed on stdout, as az does on an error:
+    --report keeps every gate's evidence) or bad input; 3 a cluster, pool or container group that does not exist.
+examples:
+  - name: Check the new pool and the workloads moved to it, once.
+    text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 -o table
+  - name: A soak of one minute, a check every 20 seconds, one restart allowed per pod, with a report for the change ticket (a real final soak is longer, e.g. --soak 60).
+    text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --soak 1 --interval 20 --max-restarts 1 --report verify-wasipool.md
+  - name: Check the container groups made by create-aci for the workloads of a WASI pool.
+    text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --aci-resource-group MyAciGroup
+"""

@@ -63,7 +63,7 @@ def load_arguments(self, _):
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
                    help="Most seconds to wait; when they pass the command fails with exit code 1. Default: 3600.")
 
-    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare"):
+    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify"):
         with self.argument_context(f"aks wasi-migrate {scope}") as c:
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
@@ -210,3 +210,26 @@ def _compare_arguments(self):
                    help="Replace the report and its charts if they exist (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not ask before loading a URL outside private address space.")
+
+    with self.argument_context("aks wasi-migrate verify") as c:
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Name of the WASI node pool the workloads were moved off.")
+        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
+                   help="Name of the pool they moved to (not with --aci).")
+        c.argument("aci", options_list=["--aci"], action="store_true",
+                   help="They moved to Azure Container Instances: check the container groups create-aci made for "
+                        "this cluster (found by their provenance tags) instead of a pool.")
+        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+                   help="With --aci: the resource group of the container groups. Default: the cluster's.")
+        c.argument("soak", options_list=["--soak"], type=int,
+                   help="Minutes the gates must keep holding, checked every --interval; the first failing check "
+                        "ends it. Default: 0 (one check).")
+        c.argument("interval", options_list=["--interval"], type=int,
+                   help="Seconds between checks during --soak. Default: 30.")
+        c.argument("max_restarts", options_list=["--max-restarts"], type=int,
+                   help="Container restarts allowed per pod since it moved. Default: 0.")
+        c.argument("report", options_list=["--report"],
+                   help="Also write the gates and their evidence as Markdown to this file, pass or fail (mode 0600; "
+                        "an existing file is kept unless --overwrite).")
+        c.argument("overwrite", options_list=["--overwrite"], action="store_true",
+                   help="Replace the --report file if it exists (never through a symbolic link).")

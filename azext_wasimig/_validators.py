@@ -229,3 +229,28 @@ def validate_compare(namespace):
     (compare.options), once, before anything is read."""
     validate_names(namespace)
     validate_cluster_access(namespace)
+
+
+def validate_verify(namespace):
+    """One new home (--new-nodepool-name, another pool than the old one, or --aci); a soak, restart budget and
+    interval that make sense; a --report that can be a file."""
+    import os
+    from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
+                                           RequiredArgumentMissingError)
+    validate_names(namespace)
+    validate_cluster_access(namespace)
+    if bool(namespace.new_nodepool_name) == bool(namespace.aci):
+        raise (MutuallyExclusiveArgumentError if namespace.aci else RequiredArgumentMissingError)(
+            "Say where the workloads moved: --new-nodepool-name POOL (a node pool) or --aci (container groups made "
+            "by create-aci), one of them.")
+    if namespace.new_nodepool_name and namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
+        raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name: the pool "
+                                        "the workloads moved to.")
+    if namespace.aci_resource_group and not namespace.aci:
+        raise MutuallyExclusiveArgumentError("--aci-resource-group only applies with --aci.")
+    for flag, value, least in (("--soak", namespace.soak, 0), ("--max-restarts", namespace.max_restarts, 0),
+                               ("--interval", namespace.interval, 1)):
+        if value is None or value < least:
+            raise InvalidArgumentValueError(f"{flag} {value} is not valid: give a whole number of at least {least}.")
+    if namespace.report and os.path.isdir(namespace.report):
+        raise InvalidArgumentValueError(f"--report {namespace.report} is a folder: give a file name.")

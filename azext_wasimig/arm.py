@@ -164,3 +164,44 @@ def cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=False):
 def _local_accounts_disabled(error):
     from azext_wasimig._errors import status_of
     return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
+
+
+def pool_reader(cli_ctx, target, name):
+    """A function that reads pool ``name`` of ``target``'s cluster from ARM now: its REST dict, None when gone."""
+    from azure.core.exceptions import AzureError, ResourceNotFoundError
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._errors import cli_error_for
+    client = cf_agent_pools(cli_ctx)
+
+    def read():
+        try:
+            return as_dict(client.get(target.resource_group, target.cluster_name, name))
+        except ResourceNotFoundError:
+            return None
+        except AzureError as ex:
+            raise cli_error_for(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'") from ex
+    return read
+
+
+def tool_made_groups_reader(cli_ctx, target, resource_group):
+    """A function that returns the container groups in ``resource_group`` that create-aci made for ``target``'s
+    cluster (its provenance and cluster tags, never the name alone), each read whole (GET: the list leaves the
+    instance view out) as the REST API serves it."""
+    from azure.core.exceptions import AzureError
+    from azext_wasimig._client_factory import cf_container_groups
+    from azext_wasimig._errors import cli_error_for
+    from azext_wasimig.targets import aci_spec
+    client, cluster_id = cf_container_groups(cli_ctx), str(target.cluster.get("id") or "").lower()
+    raw = {"cls": lambda response, _model, _headers: response.http_response.json()}
+
+    def ours(group):
+        tags = group.tags or {}
+        return tags.get(aci_spec.PROVENANCE_TAG) and str(tags.get(aci_spec.CLUSTER_TAG, "")).lower() == cluster_id
+
+    def read():
+        try:
+            names = sorted(g.name for g in client.list_by_resource_group(resource_group) if ours(g))
+            return [client.get(resource_group, name, **raw) for name in names]
+        except AzureError as ex:
+            raise cli_error_for(ex, f"reading the container groups in resource group '{resource_group}'") from ex
+    return read

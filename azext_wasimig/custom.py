@@ -270,3 +270,34 @@ def _aci_groups(cmd, target, checked):
     from azext_wasimig._client_factory import cf_container_groups
     from azext_wasimig.compare import aci
     return lambda: aci.groups(cf_container_groups(cmd.cli_ctx), checked.aci_resource_group or target.resource_group)
+
+
+def wasi_verify(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None, aci=False,
+                aci_resource_group=None, soak=0, interval=30, max_restarts=0, report=None, overwrite=False,
+                admin=False, kubeconfig=None, context=None):
+    from azext_wasimig import arm
+    from azext_wasimig.verify import report as verify_report, run
+    verify_report.check_writable(report, overwrite)   # before the checks, which may take a soak's minutes
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
+                                new_nodepool_name=new_nodepool_name, new_pool_must_exist=False)
+    home = _verify_home(cmd, target, (aci_resource_group or resource_group_name) if aci else None)
+    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    summary = run.run_verify(api, old_pool=target.wasi_pool_name, max_restarts=max_restarts, soak_minutes=soak,
+                             interval=interval, progress=logger.warning, **home)
+    if report:
+        verify_report.write(report, summary, target, overwrite)
+        logger.warning("Report written to %s", report)
+    run.raise_unless_passed(summary)   # after the report: it keeps the evidence of a failed verify
+    return summary
+
+
+def _verify_home(cmd, target, aci_resource_group):
+    """run_verify's arguments for the new home: the new pool (proven to be this move's) or the ACI groups."""
+    from azext_wasimig import arm
+    from azext_wasimig.verify import home
+    if aci_resource_group:
+        return {"read_groups": arm.tool_made_groups_reader(cmd.cli_ctx, target, aci_resource_group),
+                "aci_resource_group": aci_resource_group}
+    home.check_new_pool(target)
+    return {"new_pool": target.new_pool_name,
+            "read_pool": arm.pool_reader(cmd.cli_ctx, target, target.new_pool_name)}

@@ -84,7 +84,7 @@ def rollouts(scope):
         else:
             failures.append(failure(show(key), ("rollout failed: " if status.failed else "rollout not done: ")
                                     + status.message))
-    return result("rollouts", failures, {"workloads": len(scope.workloads), "rolledOut": done})
+    return result("rollouts", failures, {"workloads": [show(k) for k in scope.workloads], "rolledOut": done})
 
 
 def _placed(scope):

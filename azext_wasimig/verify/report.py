@@ -5,8 +5,24 @@ the evidence of every gate (the passing ones included) is kept, e.g. for a chang
 """
 
 import json
+import os
 
+from azext_wasimig import files
 from azext_wasimig.evaluate.report import _cell, _text
+
+
+def check_writable(path, overwrite):
+    """Fail now (files.FileError) when a --report file could not be written; None needs no check."""
+    if path:
+        folder, name = os.path.split(path)
+        files.check_writable(folder or ".", [name], overwrite)
+
+
+def write(path, summary, target, overwrite):
+    """The report of ``summary`` for ``target`` (a MigrationTarget) at ``path``, mode 0600."""
+    context = {"cluster": target.cluster_name, "resourceGroup": target.resource_group,
+               "subscription": target.subscription_id}
+    files.write_private(path, render(summary, context), overwrite)
 
 
 def render(summary, context):

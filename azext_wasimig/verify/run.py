@@ -37,8 +37,8 @@ def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None
 
     Returns ``{"passed", "checks", "failedCheck", "oldPool", "newPool", "aci", "soakMinutes", "interval",
     "startedAt", "finishedAt", "gates"}``; ``gates`` (see gates.py) are the last check's. Raises
-    ``NoGroupsForMove`` when ACI is the home and no group was made, and the snapshot's errors
-    (``kube.rest.KubeApiError``) unchanged.
+    ``NoGroupsForMove`` when ACI is the home and no group was made; a failed read of the cluster as
+    ``evaluate.read_cluster`` words it.
     """
     started, begun = _now(), clock()
     window = soak_minutes * 60
@@ -63,10 +63,9 @@ def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None
 def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci_resource_group=None,
           max_restarts=0):
     """The gates, once: a list of gate results (gates.py)."""
-    from azext_wasimig.evaluate import scan
-    from azext_wasimig.kube import snapshot as snapshots
-    taken = snapshots.take(api)
-    warnings = warning_events(api)
+    from azext_wasimig.evaluate import read_cluster, scan
+    taken = read_cluster(api)
+    warnings = _read_warning_events(api)
     findings = scan.assess(taken, [old_pool], only_pool=old_pool)
     keys, groups = scoping.moved_keys(taken, findings, old_pool, new_pool, _saved_move), []
     if read_groups is not None:
@@ -111,6 +110,16 @@ def warning_events(api):
     for item in rest.iter_items(api, EVENTS_PATH, {"fieldSelector": "type=Warning"}, on_restart=items.clear):
         items.append(item)
     return items
+
+
+def _read_warning_events(api):
+    from azext_wasimig.kube import rest
+    try:
+        return warning_events(api)
+    except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
+        rest.raise_cli_error(ex, "reading the cluster's Warning events", api.configuration.host,
+                             "list events in all namespaces")
+    return []
 
 
 def failure_message(summary):

@@ -81,9 +81,12 @@ def build(snapshot, keys, old_pool, new_pool=None):
 
 
 def moved_keys(snapshot, findings, old_pool, new_pool, saved_move):
-    """Keys of the workloads of this move: scan's findings for OLD, and those whose saved placement is this move's
-    (``saved_move(obj)`` -> (old, new) or None)."""
+    """Keys of the workloads of this move: scan's findings for OLD, and the top-level ones whose saved placement is
+    this move's (``saved_move(obj)`` -> (old, new) or None). A Deployment's ReplicaSets carry its annotations too:
+    they are the Deployment's, not workloads of their own."""
     keys = {(f["namespace"], f["kind"], f["name"]) for f in findings}
     if new_pool:
-        keys |= {key_of(w) for w in snapshot.workloads if saved_move(w) == (old_pool, new_pool)}
+        objects = {key_of(o): o for o in snapshot.workloads}
+        keys |= {key_of(w) for w in snapshot.workloads
+                 if saved_move(w) == (old_pool, new_pool) and top_level(w, objects) == key_of(w)}
     return keys

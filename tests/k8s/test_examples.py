@@ -165,6 +165,27 @@ def _failed_gate(r, _):
     return "workload(s) still have WASI-specific settings" in r.err and "rendered.yaml" in r.err
 
 
+def _all_gates_pass(r, _):
+    rows = _rows(r, ("gate", "passed", "failures", "evidence"))
+    return [row["gate"] for row in rows] == ["new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers",
+                                             "restarts", "events", "runtime-classes"] and all(
+        row["passed"] == "True" and row["failures"] == "0" for row in rows)
+
+
+def _soaked(r, ctx):
+    """At least one check after the first within the minute (each waits --interval after the one before)."""
+    path = pathlib.Path(ctx.cwd, "verify-wasipool.md")
+    mode, text = stat.S_IMODE(path.stat().st_mode), path.read_text()
+    path.unlink()
+    return (r.json["passed"] and r.json["checks"] >= 2 and r.json["soakMinutes"] == 1 and mode == 0o600
+            and "PASSED" in text and f"| Checks | {r.json['checks']} |" in text)
+
+
+def _aci_verified(r, _):
+    gates = {g["name"]: g for g in r.json["gates"]}
+    return r.json["passed"] and gates["aci-groups"]["evidence"] == {"groups": ["spin-web-0"]}
+
+
 # --- what happens between the examples ---------------------------------------------------------------------------
 
 def _new_pool_nodes(ctx):
@@ -302,6 +323,9 @@ PLAN = [
     (f"drain {OLD} --dry-run", 0, _would_evict),
     (f"drain {OLD} --drain-timeout 20 --yes", 0, _drained),
     (f"drain {OLD} --yes -o table", 0, _nothing_left),
+    (f"verify {MOVE} -o table", 0, _all_gates_pass),
+    (f"verify {MOVE} --soak 1 --interval 20 --max-restarts 1 --report verify-wasipool.md", 0, _soaked),
+    (f"verify {OLD} --aci --aci-resource-group MyAciGroup", 0, _aci_verified),
 ]
 
 
@@ -414,6 +438,6 @@ def examples_cluster_fixture(arm, az, k8s_env, k8s_api, kubelet):
         _drop_nodes(k8s_api, POOLS)
         for name in made:
             rest.call(k8s_api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{name}")
-        for leftover in ("wasi-report.md", "rendered.yaml", "compare.md", "compare-startup.svg"):
+        for leftover in ("wasi-report.md", "rendered.yaml", "compare.md", "compare-startup.svg", "verify-wasipool.md"):
             pathlib.Path(az.cwd, leftover).unlink(missing_ok=True)
         shutil.rmtree(pathlib.Path(az.cwd, "k8s"), ignore_errors=True)

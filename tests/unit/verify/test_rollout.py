@@ -50,8 +50,8 @@ def test_deployment_without_replicas_means_one():
 def statefulset(observed=1, replicas=3, ready=3, updated=3, current="web-1", update="web-1", strategy=None):
     return {"apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": {"name": "db", "namespace": "demo", "generation": 1},
-            "spec": {"replicas": replicas, "updateStrategy": strategy or {"type": "RollingUpdate",
-                                                                           "rollingUpdate": {"partition": 0}}},
+            "spec": {"replicas": replicas,
+                     "updateStrategy": strategy or {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}},
             "status": {"observedGeneration": observed, "replicas": replicas, "readyReplicas": ready,
                        "currentReplicas": 3, "updatedReplicas": updated, "currentRevision": current,
                        "updateRevision": update}}

@@ -13,7 +13,8 @@ def cluster_reads_fixture(monkeypatch):
     from azext_wasimig.kube import snapshot
     state = {"snapshot": cluster(), "events": [], "order": []}
 
-    def take(_api):
+    def take(_api, namespace=None):
+        assert namespace is None   # verify reads every namespace
         state["order"].append("cluster")
         return state["snapshot"]
 
@@ -35,8 +36,8 @@ def read_pool_into(state, pool=None):
 def test_a_clean_move_passes_every_gate_once(cluster_reads):
     summary = run.run_verify(None, old_pool=OLD, new_pool=NEW, read_pool=read_pool_into(cluster_reads))
     assert summary["passed"] and summary["checks"] == 1 and summary["failedCheck"] is None
-    assert [g["name"] for g in summary["gates"]] == ["new-pool", "rollouts", "off-old-pool", "on-new-pool",
-                                                      "containers", "restarts", "events", "runtime-classes"]
+    assert [g["name"] for g in summary["gates"]] == [
+        "new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers", "restarts", "events", "runtime-classes"]
     assert cluster_reads["order"] == ["cluster", "events", "arm"]   # Azure last
     run.raise_unless_passed(summary)
 
@@ -80,8 +81,8 @@ def test_one_failure_ends_the_soak(cluster_reads):
 def test_aci_home_checks_the_groups(cluster_reads):
     cluster_reads["snapshot"] = cluster(pods=[])
     summary = run.run_verify(None, old_pool=OLD, read_groups=lambda: [group(restarts=1)], aci_resource_group="rg")
-    assert [g["name"] for g in summary["gates"]] == ["rollouts", "off-old-pool", "containers", "restarts", "events",
-                                                      "aci-groups"]
+    assert [g["name"] for g in summary["gates"]] == [
+        "rollouts", "off-old-pool", "containers", "restarts", "events", "aci-groups"]
     assert not summary["passed"] and summary["aci"]
 
 
@@ -98,3 +99,16 @@ def test_the_move_is_read_from_the_annotation_retarget_writes():
                                                  "containers": [{"name": "web", "image": "web:1"}]}}}}
     assert run._saved_move(rewrite.retarget(deployment, OLD, NEW, "parallel")) == (OLD, NEW)
     assert run._saved_move({"metadata": {"annotations": {rewrite.ORIGINAL_PLACEMENT: "{not json"}}}) is None
+
+
+def test_replica_sets_carrying_the_deployments_annotation_are_not_workloads_of_their_own(cluster_reads):
+    """The deployment controller copies a Deployment's annotations (retarget's saved placement too) to its
+    ReplicaSets."""
+    from tests.unit.verify.helpers import ORIGINAL, deployment, replicaset
+    rs = replicaset()
+    rs["metadata"]["annotations"] = dict(deployment()["metadata"]["annotations"])
+    assert ORIGINAL in rs["metadata"]["annotations"]
+    cluster_reads["snapshot"] = cluster(workloads=[deployment(), rs])
+    summary = run.run_verify(None, old_pool=OLD, new_pool=NEW, read_pool=read_pool_into(cluster_reads))
+    rollouts = next(g for g in summary["gates"] if g["name"] == "rollouts")
+    assert rollouts["evidence"] == {"workloads": ["demo/Deployment/web"], "rolledOut": 1}
