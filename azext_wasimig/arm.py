@@ -66,7 +66,7 @@ def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=Non
     that does not exist: exit code 3), before anything else is read or written."""
     from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
     from azext_wasimig import migration_target
-    from azext_wasimig.evaluate import inventory
+    from azext_wasimig.vocabulary.wasi import is_wasi_pool
     cluster, pools = get_cluster_and_pools(cli_ctx, resource_group_name, cluster_name)
     try:
         target = migration_target.resolve(cluster, pools, resource_group_name, nodepool_name=nodepool_name,
@@ -77,7 +77,7 @@ def resolve_target(cli_ctx, resource_group_name, cluster_name, nodepool_name=Non
         raise ResourceNotFoundError(str(ex), recommendation=ex.recommendation) from ex
     except migration_target.TargetError as ex:
         raise InvalidArgumentValueError(str(ex), recommendation=ex.recommendation) from ex
-    if target.wasi_pool and not inventory.is_wasi_pool(inventory.flatten_agent_pool(target.wasi_pool)):
+    if target.wasi_pool and not is_wasi_pool(target.wasi_pool):
         logger.warning("Node pool '%s' is not a WASI pool; going on because of --force.", target.wasi_pool_name)
     return target
 

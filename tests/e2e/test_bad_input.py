@@ -101,7 +101,12 @@ ROWS = [
         "must name another pool"),
     row("retarget-runtime-class", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "parallel",
                                    "--runtime-class", "Spin_V2"], 1, "is not a RuntimeClass name"),
+    # A dot next to a dot or a dash is no DNS subdomain (the Kubernetes name rule): refused before any call.
+    row("retarget-runtime-class-dots", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "parallel",
+                                        "--runtime-class", "spin..v2"], 1, "is not a RuntimeClass name"),
     row("create-aci-workload-ref", ["create-aci", *PROD_CLUSTER, "--workload", "web"], 1, "NAMESPACE/KIND/NAME"),
+    row("create-aci-workload-dots", ["create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web.-1"], 1,
+        "NAMESPACE/KIND/NAME"),
     row("create-aci-dns-label", ["create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web",
                                  "--dns-name-label", "Bad_Label"], 1, "--dns-name-label"),
     # create-aci's policy-token request bodies (Secret values included) would be logged: refused first.

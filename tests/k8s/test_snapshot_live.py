@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from azext_wasimig.evaluate import scan
-from azext_wasimig._consts import POOL_LABEL
+from azext_wasimig.vocabulary.kubernetes import POOL_LABEL
 from azext_wasimig.kube import rest, snapshot
 from tests.k8s.harness import exists, vmss_provider_id, wait_for
 from tests.unit.evaluate import helpers as unit
