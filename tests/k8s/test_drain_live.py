@@ -248,12 +248,12 @@ def test_pool_without_nodes_is_an_error(k8s_api, namespace):
 
 
 def test_expired_token_is_a_clear_error(k8s_env, namespace):
-    from azure.cli.core.azclierror import UnauthorizedError
+    from azext_wasimig.kube.errors import KubeUnauthorized
     text = k8s_env.kubeconfig.read_text().replace("token: test-admin-token", "token: s3cr3t-0ld-t0k3n")
     api = connect.api_client_from_kubeconfig(text, source="test kubeconfig")
-    with pytest.raises(UnauthorizedError) as caught:
+    with pytest.raises(KubeUnauthorized) as caught:
         drain_pool(api, _target(pool_name(namespace, "w")), _options())
-    message = str(caught.value) + " ".join(caught.value.recommendations)
+    message = str(caught.value) + caught.value.recommendation
     assert "s3cr3t" not in message and "401" in message and "https://127.0.0.1:" in message
 
 
@@ -261,6 +261,7 @@ def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, names
     from azure.cli.core.azclierror import ForbiddenError
     from azext_wasimig.drain.cordon import pods_on_nodes
     from azext_wasimig.drain.evict import Evictor
+    from azext_wasimig.kube.errors import KubeForbidden
     pool = _pools(kubelet, namespace, wasi=1)
     _deployment(k8s_api, namespace, 1)
     _wait_ready(k8s_api, namespace, "web", 1)
@@ -278,9 +279,9 @@ def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, names
         drain_pool(limited, _target(pool), _options())
     assert not any(_unschedulable(k8s_api, pool).values()), "a forbidden drain must change nothing"
     plan = filters.plan(pods_on_nodes(limited, [f"{pool}-0"])[f"{pool}-0"], _options())
-    with pytest.raises(ForbiddenError) as caught:      # and at eviction time, without the up-front check
+    with pytest.raises(KubeForbidden) as caught:      # and at eviction time, without the up-front check
         Evictor(limited, _options()).run(plan)
-    assert "pods/eviction" in str(caught.value.recommendations)
+    assert "pods/eviction" in caught.value.recommendation
     assert len(_on_pool(k8s_api, namespace, pool)) == 1
 
 

@@ -4,10 +4,10 @@ import os
 import subprocess
 
 import pytest
-from azure.cli.core import azclierror
 from kubernetes.config.config_exception import ConfigException
 
 from azext_wasimig.kube import binding, connect, exec_plugin
+from azext_wasimig.kube import errors as kube_errors
 from tests.unit.test_connect import kubeconfig
 
 SUB = "11111111-2222-3333-4444-555555555555"
@@ -104,5 +104,5 @@ def test_a_hanging_plugin_in_a_kubeconfig_is_a_clear_error(monkeypatch, tmp_path
     script.chmod(0o700)
     monkeypatch.setenv(exec_plugin.TIMEOUT_ENV, "0.5")
     user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(script)}}
-    with pytest.raises(azclierror.UnauthorizedError, match="slow-plugin did not finish within 0.5 seconds"):
+    with pytest.raises(kube_errors.KubeUnauthorized, match="slow-plugin did not finish within 0.5 seconds"):
         connect.api_client_from_kubeconfig(kubeconfig(user=user))
