@@ -1,7 +1,6 @@
 """kube.connect: kubeconfig parsing in memory, contexts, exec plugins (kubelogin), malformed files, ARM credentials,
 no secret on disk or in messages, and the unreachable-server error."""
 
-import base64
 import datetime
 import json
 import os
@@ -17,8 +16,7 @@ from azure.cli.core import azclierror
 from azext_wasimig import arm
 from azext_wasimig.kube import connect
 from azext_wasimig.kube import errors as kube_errors
-
-TOKEN = "s3cr3t-t0k3n-value"
+from tests.unit.kube.helpers import TOKEN, b64, kubeconfig
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +35,6 @@ def pem():
     return (cert.public_bytes(serialization.Encoding.PEM),
             key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()))
-
-
-def b64(data):
-    return base64.b64encode(data).decode()
-
-
-def kubeconfig(server="https://10.0.0.1:443", user=None, ca=None, contexts=None, current="main"):
-    cluster = {"server": server}
-    if ca:
-        cluster["certificate-authority-data"] = b64(ca)
-    return {"apiVersion": "v1", "kind": "Config", "current-context": current,
-            "clusters": [{"name": "aks", "cluster": cluster}],
-            "users": [{"name": "u", "user": user if user is not None else {"token": TOKEN}}],
-            "contexts": contexts or [{"name": "main", "context": {"cluster": "aks", "user": "u"}}]}
 
 
 @pytest.fixture
