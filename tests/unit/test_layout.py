@@ -3,6 +3,7 @@ function counts as much as one at the top of a module."""
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -52,6 +53,12 @@ def test_no_domain_module_imports_the_cli(path):
                      "through the progress/note callbacks the CLI passes in (docs/development.rst, Layout)")
 
 
+@pytest.mark.parametrize("path", sorted((PACKAGE / "vocabulary").glob("*.py")), ids=lambda p: p.name)
+def test_the_vocabulary_imports_nothing_else_of_the_extension(path):
+    ours = [n for n in imported_modules(path) if n.startswith(("azext_wasimig", "."))]
+    assert all(n.startswith(("azext_wasimig.vocabulary", ".")) for n in ours), ours
+
+
 def test_modules_not_yet_moved_still_exist():
     """The exceptions above name real files: one that has moved must leave the list (and then obey the rule)."""
     assert all((PACKAGE / name).exists() for name in NOT_YET_MOVED), sorted(NOT_YET_MOVED)
@@ -88,3 +95,48 @@ def test_no_test_module_imports_another_test_module(path):
 
 def test_the_modules_awaiting_their_package_still_exist():
     assert all((TESTS / name).exists() for name in AWAITING_THEIR_PACKAGE), sorted(AWAITING_THEIR_PACKAGE)
+
+
+# --- the drawing in docs/development.rst -----------------------------------------------------------------------
+PATH_TOKEN = re.compile(r"^[A-Za-z_][\w-]*(\.py|/)$")
+
+
+def drawn_paths():
+    """The paths the Layout drawing names, relative to the repository: on a line, the run of folder/module names
+    that starts it (what follows is the description). A top line (``azext_wasimig/``, ``tests/``) opens a folder;
+    an indented line names its subfolders, and modules: of the line's first subfolder, or of the open folder."""
+    text = (ROOT / "docs" / "development.rst").read_text(encoding="utf-8")
+    block = text.split("\nLayout\n------\n", 1)[1].split("\n::\n", 1)[1]
+    paths, top = [], ""
+    for line in block.splitlines()[1:]:
+        if line.strip() and not line.startswith("    "):
+            break                                   # the end of the literal block
+        body = line[4:]
+        indent, names = len(body) - len(body.lstrip()), []
+        for token in body.split():
+            if not PATH_TOKEN.match(token):
+                break
+            names.append(token)
+        if not names or indent > 2:
+            continue
+        if indent == 0:
+            top = names[0]
+            paths += names
+            continue
+        folder = top + names[0] if names[0].endswith("/") else top    # modules after a folder are in it
+        paths += [top + n if n.endswith("/") else folder + n for n in names if n is not names[0] or n.endswith("/")]
+        if not names[0].endswith("/"):
+            paths.append(top + names[0])
+    return paths
+
+
+def test_the_drawing_names_only_what_exists():
+    paths = drawn_paths()
+    assert "azext_wasimig/vocabulary/wasi.py" in paths and "tests/" in paths
+    assert [p for p in paths if not (ROOT / p).exists()] == []
+
+
+def test_the_drawing_names_every_package():
+    packages = sorted(p.parent.relative_to(ROOT).as_posix() + "/" for p in PACKAGE.rglob("__init__.py"))
+    drawn = set(drawn_paths())
+    assert [p for p in packages if p not in drawn and p != "azext_wasimig/"] == []
