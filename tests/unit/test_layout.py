@@ -16,9 +16,9 @@ DOMAIN_PACKAGES = ("evaluate", "prepare", "retarget", "drain", "verify", "decomm
                    "cutover", "vocabulary", "kube")
 SHARED_MODULES = ("errors.py", "migration_target.py", "waiting.py", "files.py", "placement.py")
 CLI_ROOTS = ("azure.cli", "knack")
-# Modules of the drain and retarget packages that still raise azclierror types (the retarget package takes
-# kube/apply.py over); each leaves this list when it raises its package's own errors.
-NOT_YET_MOVED = {"kube/apply.py", "drain/cordon.py", "drain/evict.py", "drain/filters.py", "drain/run.py"}
+# Modules of the drain package that still raise azclierror types; each leaves this list when it raises the
+# package's own errors (drain/errors.py).
+NOT_YET_MOVED = {"drain/cordon.py", "drain/evict.py", "drain/filters.py", "drain/run.py"}
 
 
 def imported_modules(path):
@@ -65,9 +65,9 @@ def test_modules_not_yet_moved_still_exist():
     assert all((PACKAGE / name).exists() for name in NOT_YET_MOVED), sorted(NOT_YET_MOVED)
 
 
-# Test modules that still import another, in tests/unit/ until they move next to their package (prepare/,
-# retarget/), which gives what they share a helpers module.
-AWAITING_THEIR_PACKAGE = {"unit/test_aci_glue.py", "unit/test_retarget_plan.py"}
+# Test modules that still import another, in tests/unit/ until they move next to their package (prepare/),
+# which gives what they share a helpers module.
+AWAITING_THEIR_PACKAGE = {"unit/test_aci_glue.py"}
 
 
 def checked_test_modules():
