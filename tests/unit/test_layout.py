@@ -16,9 +16,6 @@ DOMAIN_PACKAGES = ("evaluate", "prepare", "retarget", "drain", "verify", "decomm
                    "cutover", "vocabulary", "kube")
 SHARED_MODULES = ("errors.py", "migration_target.py", "waiting.py", "files.py", "placement.py")
 CLI_ROOTS = ("azure.cli", "knack")
-# Modules of the drain package that still raise azclierror types; each leaves this list when it raises the
-# package's own errors (drain/errors.py).
-NOT_YET_MOVED = {"drain/cordon.py", "drain/evict.py", "drain/filters.py", "drain/run.py"}
 
 
 def imported_modules(path):
@@ -37,8 +34,7 @@ def imported_modules(path):
 
 def domain_modules():
     found = [p for name in DOMAIN_PACKAGES if (PACKAGE / name).is_dir() for p in sorted((PACKAGE / name).rglob("*.py"))]
-    found += [PACKAGE / name for name in SHARED_MODULES]
-    return [p for p in found if p.relative_to(PACKAGE).as_posix() not in NOT_YET_MOVED]
+    return found + [PACKAGE / name for name in SHARED_MODULES]
 
 
 def test_the_domain_rule_sees_a_lazy_import_inside_a_function(tmp_path):
@@ -58,11 +54,6 @@ def test_no_domain_module_imports_the_cli(path):
 def test_the_vocabulary_imports_nothing_else_of_the_extension(path):
     ours = [n for n in imported_modules(path) if n.startswith(("azext_wasimig", "."))]
     assert all(n.startswith(("azext_wasimig.vocabulary", ".")) for n in ours), ours
-
-
-def test_modules_not_yet_moved_still_exist():
-    """The exceptions above name real files: one that has moved must leave the list (and then obey the rule)."""
-    assert all((PACKAGE / name).exists() for name in NOT_YET_MOVED), sorted(NOT_YET_MOVED)
 
 
 # Test modules that still import another, in tests/unit/ until they move next to their package (prepare/),
