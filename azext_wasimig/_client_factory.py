@@ -1,4 +1,5 @@
-"""Client factories. SDK imports stay inside the functions: this module is loaded on every `az aks` call."""
+"""Client factories: the Azure SDK clients and the cluster's kubernetes ApiClient (``kube_client``). SDK imports
+stay inside the functions: this module is loaded on every `az aks` call."""
 
 
 def cf_container_service(cli_ctx, *_, subscription_id=None):
@@ -48,3 +49,53 @@ def call_unlogged(operation, *args, **kwargs):
     """
     kwargs["logging_enable"] = False
     return operation(*args, **kwargs)
+
+
+def kube_client(cli_ctx, target, access):
+    """A kubernetes ApiClient for ``target``'s cluster (a MigrationTarget), checked to answer: from ``--kubeconfig``
+    when given (and only once proven to be this cluster's, see ``kube.binding``), else from the cluster's ARM user
+    (or ``--admin``) credentials, held in memory only. ``access`` is a migration_target.ClusterAccess."""
+    from azext_wasimig import arm
+    from azext_wasimig.kube import connect
+    admin, kubeconfig, context = access.admin, access.kubeconfig, access.context
+    resource_group_name, cluster_name = target.resource_group, target.cluster_name
+    _require_running(target.cluster, resource_group_name)
+    if kubeconfig:
+        api = connect.load_kubeconfig_file(kubeconfig, context)
+        connect.check_reachable(api)
+        _require_kubeconfig_of(api, target, kubeconfig)
+        return api
+    config = arm.cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=admin)
+    api = connect.api_client_from_kubeconfig(config, context, source=f"the credentials of cluster '{cluster_name}'")
+    connect.check_reachable(api)
+    return api
+
+
+def _require_running(cluster, resource_group_name):
+    """A stopped cluster has no API server to reach: say so, and how to start it, before trying."""
+    from azure.cli.core.azclierror import ValidationError
+    from azext_wasimig.evaluate import inventory
+    state = inventory.cluster_properties(cluster).get("powerState") or {}
+    if str(state.get("code") if isinstance(state, dict) else state).lower() == "stopped":
+        name = cluster.get("name")
+        raise ValidationError(
+            f"Cluster '{name}' in resource group '{resource_group_name}' is stopped (power state Stopped), so its "
+            "API server does not answer. Nothing was changed.",
+            recommendation=f"Start it with 'az aks start -g {resource_group_name} -n {name}', then run this command "
+                           "again.")
+
+
+def _require_kubeconfig_of(api, target, kubeconfig):
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    from azext_wasimig.kube import binding, rest
+    try:
+        binding.require_cluster(api, target.cluster, target.wasi_pool_name,
+                                [p["name"] for p in target.pools if p.get("name")], source=f"--kubeconfig {kubeconfig}")
+    except binding.NotThisCluster as ex:
+        raise InvalidArgumentValueError(
+            f"{ex} Nothing was changed.",
+            recommendation="Pick the context of this cluster with --context, or leave out --kubeconfig to use the "
+                           "cluster's credentials from Azure.") from None
+    except Exception as ex:  # pylint: disable=broad-except
+        raise rest.api_error(ex, "listing the pool's nodes to check that --kubeconfig is this cluster's",
+                             api.configuration.host, "list nodes") from ex

@@ -76,6 +76,7 @@ CLI_ERROR_BY_KIND = {
     "validation": "ValidationError",
     "not_found": "ResourceNotFoundError",
     "forbidden": "ForbiddenError",
+    "unauthorized": "UnauthorizedError",
     "file": "FileOperationError",
     "service": "AzureResponseError",
     "connection": "AzureConnectionError",

@@ -3,28 +3,39 @@
 # Flag spellings follow `az aks` / `az aks nodepool` so that AKS users find what they know:
 # -n/--name is the cluster (as in `az aks show`), --nodepool-name the pool.
 
+CLUSTER_OPTIONS = ["--name", "-n", "--cluster-name"]
+
 
 def load_arguments(self, _):
-    from azure.cli.core.commands.parameters import get_enum_type, resource_group_name_type
+    for load in (_every_command, _list, _create_pool, _wait, _cluster_access,
+                 _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _compare_arguments):
+        load(self)
 
-    cluster_options = ["--name", "-n", "--cluster-name"]
 
-    with self.argument_context("aks wasi-migrate") as c:
+def _every_command(loader):
+    """The names every command shares: -g, -n (the cluster), --nodepool-name."""
+    from azure.cli.core.commands.parameters import resource_group_name_type
+    with loader.argument_context("aks wasi-migrate") as c:
         c.argument("resource_group_name", resource_group_name_type)
-        c.argument("cluster_name", options_list=cluster_options, help="Name of the AKS managed cluster.")
+        c.argument("cluster_name", options_list=CLUSTER_OPTIONS, help="Name of the AKS managed cluster.")
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the WASI node pool (the old pool being migrated).")
 
-    with self.argument_context("aks wasi-migrate list") as c:
+
+def _list(loader):
+    from azure.cli.core.commands.parameters import resource_group_name_type
+    with loader.argument_context("aks wasi-migrate list") as c:
         c.argument("resource_group_name", resource_group_name_type, required=False,
                    help="Only clusters in this resource group. Default: the whole subscription.")
-        c.argument("cluster_name", options_list=cluster_options, required=False,
+        c.argument("cluster_name", options_list=CLUSTER_OPTIONS, required=False,
                    help="Only this cluster (needs --resource-group). Its pools are read one by one.")
         c.argument("all_subscriptions", options_list=["--all-subscriptions"], action="store_true",
                    help="Search every subscription the signed-in identity can see, several at a time. "
                         "A subscription that cannot be read is reported as a warning; the rest are listed.")
 
-    with self.argument_context("aks wasi-migrate create-pool") as c:
+
+def _create_pool(loader):
+    with loader.argument_context("aks wasi-migrate create-pool") as c:
         c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
                    help="Name of the replacement pool: a lowercase letter, then up to 11 lowercase letters or "
                         "digits. Default: derived from the old name (wasi -> wasi2).")
@@ -46,7 +57,9 @@ def load_arguments(self, _):
         c.argument("dry_run", options_list=["--dry-run"], action="store_true",
                    help="Print the body that would be sent and change nothing.")
 
-    with self.argument_context("aks wasi-migrate wait") as c:
+
+def _wait(loader):
+    with loader.argument_context("aks wasi-migrate wait") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the node pool to wait for (usually the new pool).")
         # The flags of azure-cli's generic wait, so that runbooks read the same; see waiting.py for what differs.
@@ -63,8 +76,11 @@ def load_arguments(self, _):
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
                    help="Most seconds to wait; when they pass the command fails with exit code 1. Default: 3600.")
 
+
+def _cluster_access(loader):
+    """How the commands that talk to the cluster reach it."""
     for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify"):
-        with self.argument_context(f"aks wasi-migrate {scope}") as c:
+        with loader.argument_context(f"aks wasi-migrate {scope}") as c:
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
             c.argument("kubeconfig", options_list=["--kubeconfig"],
@@ -75,9 +91,12 @@ def load_arguments(self, _):
             c.argument("context", options_list=["--context"],
                        help="The kubeconfig context to use (default: its current-context).")
 
-    with self.argument_context("aks wasi-migrate scan") as c:
+
+def _scan(loader):
+    from azure.cli.core.commands.parameters import resource_group_name_type
+    with loader.argument_context("aks wasi-migrate scan") as c:
         c.argument("resource_group_name", resource_group_name_type, required=False)
-        c.argument("cluster_name", options_list=cluster_options, required=False,
+        c.argument("cluster_name", options_list=CLUSTER_OPTIONS, required=False,
                    help="Name of the AKS managed cluster to scan (with -g).")
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Only workloads tied to this WASI pool. With --manifests: also count selectors on this "
@@ -94,8 +113,10 @@ def load_arguments(self, _):
                    help="Exit with code 1, listing them, when any workload still has WASI-specific settings, "
                         "blockers or warnings (for CI pipelines).")
 
+
+def _cordon_uncordon(loader):
     for verb in ("cordon", "uncordon"):
-        with self.argument_context(f"aks wasi-migrate {verb}") as c:
+        with loader.argument_context(f"aks wasi-migrate {verb}") as c:
             c.argument("force", options_list=["--force"], action="store_true",
                        help="Also act on a User pool that is not a WASI pool (never on a System pool).")
             c.argument("dry_run", options_list=["--dry-run"], action="store_true",
@@ -103,7 +124,9 @@ def load_arguments(self, _):
             c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                        help="Do not prompt for confirmation.")
 
-    with self.argument_context("aks wasi-migrate drain") as c:
+
+def _drain(loader):
+    with loader.argument_context("aks wasi-migrate drain") as c:
         # Not parameters of wasi_drain: validate_drain makes them one DrainOptions value (drain_options).
         c.extra("drain_timeout", options_list=["--drain-timeout"], type=int, default=30,
                 help="Minutes to keep trying (PodDisruptionBudgets answer 429 until replacements are Ready) "
@@ -121,7 +144,9 @@ def load_arguments(self, _):
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation.")
 
-    with self.argument_context("aks wasi-migrate create-aci") as c:
+
+def _create_aci(loader):
+    with loader.argument_context("aks wasi-migrate create-aci") as c:
         c.argument("workloads", options_list=["--workload"], nargs="+",
                    help="Workloads to move, space-separated NAMESPACE/KIND/NAME (e.g. demo/deployment/web; kinds: "
                         "deployment, statefulset, daemonset, replicaset, job, pod and their short names). Each must "
@@ -149,7 +174,10 @@ def load_arguments(self, _):
         c.argument("dry_run", options_list=["--dry-run"], action="store_true",
                    help="Print the container-group bodies (Secret values as ***) and create nothing.")
 
-    with self.argument_context("aks wasi-migrate retarget") as c:
+
+def _retarget(loader):
+    from azure.cli.core.commands.parameters import get_enum_type
+    with loader.argument_context("aks wasi-migrate retarget") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the WASI node pool the workloads are moved off.")
         c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
@@ -170,8 +198,6 @@ def load_arguments(self, _):
                    help="Replace manifests already in the --export-dir folder (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation (every phase asks before it changes a workload).")
-
-    _compare_arguments(self)
 
 
 def _compare_arguments(self):

@@ -152,7 +152,6 @@ def validate_drain(namespace):
 
 
 _DNS_LABEL = r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$"
-_K8S_NAME = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
 
 
 def validate_create_aci(namespace):
@@ -192,13 +191,13 @@ def validate_create_aci(namespace):
 def validate_retarget(namespace):
     """Two different pools, a valid RuntimeClass name, and an --export-dir that can be a folder."""
     import os
-    import re
     from azure.cli.core.azclierror import InvalidArgumentValueError
+    from azext_wasimig.vocabulary import kubernetes
     validate_names(namespace)
     validate_cluster_access(namespace)
     if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
         raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
-    if not re.match(_K8S_NAME, namespace.runtime_class or ""):
+    if not kubernetes.is_dns_subdomain(namespace.runtime_class or ""):
         raise InvalidArgumentValueError(
             f"--runtime-class {namespace.runtime_class!r} is not a RuntimeClass name (lowercase letters, digits, "
             "'-' and '.').")

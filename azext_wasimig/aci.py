@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from knack.log import get_logger
 
 from azext_wasimig.targets import aci_spec
+from azext_wasimig.vocabulary.kubernetes import namespace_of, object_key
+from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG
 
 logger = get_logger(__name__)
 
@@ -44,7 +46,7 @@ def resolve(refs, snapshot, findings, pool=None):
     an azclierror naming every reference that does not exist (exit code 3) or is not tied to a WASI pool (to
     ``pool`` when given)."""
     from azure.cli.core.azclierror import InvalidArgumentValueError, ResourceNotFoundError
-    objects = {_key(o): o for o in snapshot.workloads + snapshot.pods}
+    objects = {object_key(o): o for o in snapshot.workloads + snapshot.pods}
     tied = {(f["namespace"], f["kind"], f["name"]): f for f in findings if not pool or pool in f.get("pools", [])}
     refs = list(dict.fromkeys(tuple(r) for r in refs))
     missing = [f"  {ref_text(k)}: namespace '{k[0]}' has no {k[1]} named '{k[2]}'" for k in refs if k not in objects]
@@ -58,11 +60,6 @@ def resolve(refs, snapshot, findings, pool=None):
     return [(k, objects[k], tied[k]) for k in refs]
 
 
-def _key(obj):
-    meta = obj.get("metadata") or {}
-    return meta.get("namespace") or "default", obj.get("kind") or "Pod", meta.get("name")
-
-
 def build_context(obj, finding, sources, options):
     """The ``aci_spec.build`` context for one workload; ``UnsupportedWorkload`` for a Wasm payload that the Spin
     runtime cannot run and that no --image replaces."""
@@ -72,7 +69,7 @@ def build_context(obj, finding, sources, options):
         raise aci_spec.UnsupportedWorkload(
             f"its payload is {payload}, which the Spin runtime cannot run and ACI has no Wasm runtime: rebuild it as "
             "a container image and pass that with --image")
-    namespace = _key(obj)[0]
+    namespace = namespace_of(obj)
     found = sources.get(namespace) or {}
     context = {"location": options.location, "namespace": namespace, "configmaps": found.get("configmaps"),
                "secrets": found.get("secrets"), "services": found.get("services"), "is_wasm": payload != "container",
@@ -112,9 +109,9 @@ def first_difference(want, have, path=""):
 
 def clash(name, body, existing, options):
     """Why an existing group blocks this one (None when it is this replica, made the same way)."""
-    source = (body.get("tags") or {}).get(aci_spec.PROVENANCE_TAG)
+    source = (body.get("tags") or {}).get(PROVENANCE_TAG)
     if aci_spec.compare_existing(existing, body) != "same":
-        theirs = (existing.get("tags") or {}).get(aci_spec.PROVENANCE_TAG)
+        theirs = (existing.get("tags") or {}).get(PROVENANCE_TAG)
         made = f"was made from {theirs}" if theirs else "was not made by wasimig"
         return (f"container group '{name}' already exists in resource group '{options.resource_group}' and {made}, "
                 f"not from {source}: pass another --aci-resource-group, or delete that group")

@@ -116,12 +116,13 @@ def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name
               fail_on_findings=False, overwrite=False, admin=False, kubeconfig=None, context=None):
     from functools import partial
     from azext_wasimig import arm, evaluate
+    from azext_wasimig._client_factory import kube_client
     options = evaluate.ScanOptions(report=report, overwrite=overwrite, fail_on_findings=fail_on_findings)
     evaluate.check_report(options)   # before ARM and the cluster are read: a report that cannot be written fails now
     if manifests:
         return evaluate.scan_manifests(manifests, nodepool_name, options, note=logger.warning)
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-    connect = partial(arm.kube_client, cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    connect = partial(kube_client, cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     return evaluate.scan_cluster(target, connect, options, note=logger.warning, detail=logger.info)
 
 
@@ -141,9 +142,10 @@ def _pool_kube_client(cmd, resource_group_name, cluster_name, nodepool_name, *, 
     """The target and the cluster's API client, once ARM has proven that the pool is a WASI pool of that cluster
     (and, whatever --force says, not a System pool)."""
     from azext_wasimig import arm
+    from azext_wasimig._client_factory import kube_client
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 allow_other_pool=allow_other_pool, acting_on_pool=True)
-    return target, arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    return target, kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
 
 
 def wasi_cordon(cmd, *, resource_group_name, cluster_name, nodepool_name, force=False, dry_run=False, yes=False,
@@ -185,6 +187,7 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
                     aci_location=None, subnet_id=None, dns_name_label=None, spin_image=None, image=None, dry_run=False,
                     no_wait=False, admin=False, kubeconfig=None, context=None):
     from azext_wasimig import aci, arm
+    from azext_wasimig._client_factory import kube_client
     from azext_wasimig.evaluate import scan
     from azext_wasimig.kube import sources
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
@@ -192,7 +195,7 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
     options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name,
                               subnet_id=subnet_id, dns_name_label=dns_name_label, spin_image=spin_image, image=image,
                               dry_run=dry_run, no_wait=no_wait and not dry_run)
-    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     namespaces = {namespace for namespace, _, _ in workloads}
     taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
     findings = scan.assess(taken, target.wasi_pool_names, only_pool=nodepool_name)
@@ -210,10 +213,11 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
     from functools import partial
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm
+    from azext_wasimig._client_factory import kube_client
     from azext_wasimig.retarget.run import RetargetRequest, run
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
-    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     request = RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase=phase,   # Azure's spelling
                               runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir, overwrite=overwrite)
     return run(api, request, cluster_name=target.cluster_name, confirm=partial(user_confirmation, yes=yes),
@@ -244,9 +248,9 @@ def _arm_target(cmd, resource_group_name, cluster_name, nodepool_name, new_nodep
 
 def _compare(cmd, target, checked, access, *, report, overwrite, yes):
     from azure.cli.core.util import user_confirmation
-    from azext_wasimig import arm
+    from azext_wasimig._client_factory import kube_client
     from azext_wasimig.compare import report as compare_report, run, verdict
-    api = arm.kube_client(cmd.cli_ctx, target, access)
+    api = kube_client(cmd.cli_ctx, target, access)
     result = run.compare(api, _compare_where(target, checked), checked, aci_groups=_aci_groups(cmd, target, checked),
                          confirm=lambda question: user_confirmation(question, yes=yes), progress=logger.warning,
                          note=logger.warning)
@@ -276,12 +280,13 @@ def wasi_verify(cmd, *, resource_group_name, cluster_name, nodepool_name, new_no
                 aci_resource_group=None, soak=0, interval=30, max_restarts=0, report=None, overwrite=False,
                 admin=False, kubeconfig=None, context=None):
     from azext_wasimig import arm
+    from azext_wasimig._client_factory import kube_client
     from azext_wasimig.verify import report as verify_report, run
     verify_report.check_writable(report, overwrite)   # before the checks, which may take a soak's minutes
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=False)
     home = _verify_home(cmd, target, (aci_resource_group or resource_group_name) if aci else None)
-    api = arm.kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     summary = run.run_verify(api, old_pool=target.wasi_pool_name, max_restarts=max_restarts, soak_minutes=soak,
                              interval=interval, progress=logger.warning, **home)
     if report:

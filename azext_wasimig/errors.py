@@ -12,6 +12,7 @@ invalid        InvalidArgumentValueError    1
 validation     ValidationError              1
 not_found      ResourceNotFoundError        3
 forbidden      ForbiddenError               1
+unauthorized   UnauthorizedError            1  (credentials refused, or the plugin making them failed)
 file           FileOperationError           1
 service        AzureResponseError           1
 connection     AzureConnectionError         1

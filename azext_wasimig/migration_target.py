@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from azext_wasimig.evaluate import inventory
+from azext_wasimig.vocabulary.wasi import is_wasi_pool
 
 SUCCEEDED = "Succeeded"
 
@@ -65,7 +66,7 @@ class MigrationTarget:
     @property
     def wasi_pool_names(self):
         """Every WASI pool of the cluster, sorted."""
-        return sorted(p["name"] for p in self.pools if inventory.is_wasi_pool(inventory.flatten_agent_pool(p)))
+        return sorted(p["name"] for p in self.pools if is_wasi_pool(p))
 
     def pool(self, name):
         return find_pool(self.pools, name)
@@ -116,7 +117,7 @@ def _old_pool(pools, name, where, allow_other, acting_on_pool=False):
                         "included. Nothing was changed.",
                         recommendation=f"Run '{where.list_command}' to see the cluster's WASI pools.")
     flat = inventory.flatten_agent_pool(pool)
-    if not inventory.is_wasi_pool(flat) and not allow_other:
+    if not is_wasi_pool(flat) and not allow_other:
         runtime = flat.get("workloadRuntime") or "OCIContainer (the default)"
         raise PoolUnfit(f"Node pool '{pool['name']}' of cluster '{where.cluster_name}' is not a WASI node pool: its "
                         f"workloadRuntime is {runtime}. Nothing there needs migrating.",
@@ -134,7 +135,7 @@ def _new_pool(pools, name, where, must_exist):
             recommendation=f"Create it first: az aks wasi-migrate create-pool -g {where.resource_group} "
                            f"-n {where.cluster_name} --nodepool-name <the WASI pool> --new-nodepool-name {name}")
     name = pool["name"]
-    if inventory.is_wasi_pool(inventory.flatten_agent_pool(pool)):
+    if is_wasi_pool(pool):
         raise PoolUnfit(f"Node pool '{name}' of cluster '{where.cluster_name}' is itself a WASI node pool: workloads "
                         "moved there would stop running when AKS recreates its nodes. Name a standard (OCIContainer) "
                         "pool, e.g. one made by 'az aks wasi-migrate create-pool'.")

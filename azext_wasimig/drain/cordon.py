@@ -6,9 +6,9 @@ differs, so cordon and uncordon are idempotent and report which nodes they chang
 
 from concurrent.futures import ThreadPoolExecutor
 
-from azext_wasimig._consts import POOL_LABELS
 from azext_wasimig.drain.errors import PoolHasNoNodes
 from azext_wasimig.kube import rest
+from azext_wasimig.vocabulary.kubernetes import MERGE_PATCH_CONTENT_TYPE, POOL_LABELS
 
 MAX_PARALLEL_LISTS = 8
 CORDON_ATTEMPTS = 5     # reads and patches of one node when others keep changing it (409 Conflict)
@@ -69,7 +69,7 @@ def _set_unschedulable(api_client, name, unschedulable):
         patch = {"metadata": {"resourceVersion": (current.get("metadata") or {}).get("resourceVersion")},
                  "spec": {"unschedulable": True if unschedulable else None}}
         try:
-            rest.call(api_client, "PATCH", path, body=patch, content_type="application/merge-patch+json")
+            rest.call(api_client, "PATCH", path, body=patch, content_type=MERGE_PATCH_CONTENT_TYPE)
             return True
         except rest.KubeApiError as ex:
             if ex.status != 409 or attempt == CORDON_ATTEMPTS:

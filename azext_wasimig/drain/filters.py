@@ -14,10 +14,9 @@ The Evictor (drain/evict.py) carries the plan out.
 
 from dataclasses import dataclass, field
 
-EVICT, WAIT, SKIP, REFUSE = "evict", "wait", "skip", "refuse"
+from azext_wasimig.vocabulary.kubernetes import controller_of, is_finished, is_mirror_pod, phase_of
 
-MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-FINISHED_PHASES = ("Succeeded", "Failed")
+EVICT, WAIT, SKIP, REFUSE = "evict", "wait", "skip", "refuse"
 
 
 @dataclass(frozen=True)
@@ -75,18 +74,6 @@ def pod_key(pod):
     return f"{meta.get('namespace')}/{meta.get('name')}"
 
 
-def controller_of(pod):
-    """The ownerReference with ``controller: true`` (what kubectl's GetControllerOf returns), or None."""
-    for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return ref
-    return None
-
-
-def _phase(pod):
-    return (pod.get("status") or {}).get("phase")
-
-
 # --- filters: one reason each, in kubectl's order -------------------------------------------------------------
 
 def terminating_filter(pod, _options):
@@ -96,13 +83,13 @@ def terminating_filter(pod, _options):
 
 
 def finished_filter(pod, _options):
-    if _phase(pod) in FINISHED_PHASES:
-        return Verdict(SKIP, f"finished ({_phase(pod)}): nothing running to move")
+    if is_finished(pod):
+        return Verdict(SKIP, f"finished ({phase_of(pod)}): nothing running to move")
     return None
 
 
 def mirror_filter(pod, _options):
-    if MIRROR_ANNOTATION in ((pod.get("metadata") or {}).get("annotations") or {}):
+    if is_mirror_pod(pod):
         return Verdict(SKIP, "mirror pod of a static pod: the node's kubelet owns it")
     return None
 

@@ -9,7 +9,11 @@ call per subscription finds every WASI pool, with no call per cluster.
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from azext_wasimig._consts import MAX_PARALLEL_SUBSCRIPTIONS, WASI_RUNTIME
+from azext_wasimig.vocabulary.wasi import is_wasi_pool
+
+# How many subscriptions `list --all-subscriptions` queries at once: enough to hide ARM latency,
+# few enough to stay far from ARM's per-principal read throttling.
+MAX_PARALLEL_SUBSCRIPTIONS = 8
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourcegroups/([^/]+)", re.IGNORECASE)
 _SUBSCRIPTION_IN_ID = re.compile(r"/subscriptions/([^/]+)", re.IGNORECASE)
@@ -20,18 +24,6 @@ RECORD_FIELDS = (
     "osType", "osSku", "orchestratorVersion", "maxPods", "vnetSubnetId", "nodeLabels", "nodeTaints",
     "provisioningState", "powerState", "workloadRuntime",
 )
-
-
-def is_wasi_pool(pool):
-    """True for a pool whose workloadRuntime is WasmWasi in any letter case.
-
-    The SDK hands back unknown or oddly-cased enum values as plain strings (and old docs created
-    pools with ``wasmwasi``), so the comparison is on the lower-cased string, never on the enum.
-    An enum member's ``str()`` is ``WorkloadRuntime.WASM_WASI`` on Python 3.11, hence ``.value``.
-    """
-    runtime = (pool or {}).get("workloadRuntime")
-    runtime = getattr(runtime, "value", runtime)
-    return str(runtime or "").lower() == WASI_RUNTIME.lower()
 
 
 def flatten_agent_pool(agent_pool):

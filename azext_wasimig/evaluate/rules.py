@@ -5,7 +5,7 @@ wagi, container), and from it the blockers, warnings, alternatives and actions o
 with their texts. Pure functions over plain dicts; ``scan`` ties workloads to pools and calls them.
 """
 
-from azext_wasimig._consts import AKS_RUNTIME_CLASS_PREFIX, ARCH_LABEL, KRUSTLET_ARCH, WASMTIME_LABEL_PREFIX
+from azext_wasimig.vocabulary.wasi import AKS_RUNTIME_CLASS_PREFIX, ARCH_LABEL, KRUSTLET_ARCH, is_wasi_label
 
 RUNNING_FIELD = "spec.nodeName"   # evidence that a pod runs on a pool node now (not a setting)
 
@@ -14,20 +14,7 @@ RUNNING_FIELD = "spec.nodeName"   # evidence that a pod runs on a pool node now 
 
 def has_wasi_node_label(node):
     labels = (node.get("metadata") or {}).get("labels") or {}
-    return any(is_wasi_requirement(key, "In", [value]) for key, value in labels.items())
-
-
-def is_wasi_requirement(key, operator, values):
-    """A node-label requirement only WASI nodes satisfy: the shim labels or the Krustlet arch."""
-    if (key or "").startswith(WASMTIME_LABEL_PREFIX):
-        return operator in ("In", "Exists")
-    return key == ARCH_LABEL and operator == "In" and KRUSTLET_ARCH in (values or [])
-
-
-def tolerates_krustlet(toleration):
-    if toleration.get("key") != ARCH_LABEL:
-        return False
-    return toleration.get("operator") == "Exists" or toleration.get("value") == KRUSTLET_ARCH
+    return any(is_wasi_label(key, value) for key, value in labels.items())
 
 
 # --- payload, blockers, warnings, alternatives, actions ----------------------------------------
@@ -138,7 +125,7 @@ def _placeholder_command_warning(spec):
 def _aks_runtime_class_warning(spec, runtime_classes):
     name = spec.get("runtimeClassName") or ""
     selector = ((runtime_classes.get(name) or {}).get("scheduling") or {}).get("nodeSelector") or {}
-    pins = [f"{k}={v}" for k, v in sorted(selector.items()) if is_wasi_requirement(k, "In", [v])]
+    pins = [f"{k}={v}" for k, v in sorted(selector.items()) if is_wasi_label(k, v)]
     if name.startswith(AKS_RUNTIME_CLASS_PREFIX) and pins:
         return (f"RuntimeClass {name} is the one AKS made: its scheduling.nodeSelector ({', '.join(pins)}) keeps new "
                 "pods on WASI nodes, and SpinKube wants that name with another handler (handler is immutable). "

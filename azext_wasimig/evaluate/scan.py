@@ -11,19 +11,12 @@ reported as unknown (an empty ``pools`` list).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from azext_wasimig._consts import (AKS_RUNTIME_CLASS_PREFIX, ARCH_LABEL, KRUSTLET_ARCH, POOL_LABELS,
-                                   WAGI_ANNOTATION_PREFIX, WASMTIME_LABEL_PREFIX)
 from azext_wasimig.evaluate.rules import (RUNNING_FIELD, TARGETS, actions, alternatives, blockers,
-                                          has_wasi_node_label, is_wasi_requirement, payload_of, tolerates_krustlet,
-                                          warnings)
-
-TEMPLATE_PATHS = {
-    "Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"), "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-}
-FINISHED_PHASES = ("Succeeded", "Failed")
-MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+                                          has_wasi_node_label, payload_of, warnings)
+from azext_wasimig.vocabulary.kubernetes import (POOL_LABELS, controller_key, is_finished, is_mirror_pod,
+                                                 namespace_of, object_key, pod_spec_path, pod_template)
+from azext_wasimig.vocabulary.wasi import (ARCH_LABEL, KRUSTLET_ARCH, is_wagi_annotation, is_wasi_requirement,
+                                           shim_label_of, tolerates_krustlet)
 
 
 @dataclass
@@ -43,8 +36,8 @@ def assess(snapshot, wasi_pools, only_pool=None):
     cluster = _index(snapshot, wasi_pools, only_pool)
     running = _pods_on_pool_by_owner(snapshot.pods, cluster)
     candidates = [w for w in snapshot.workloads if _is_top_level(w, cluster)]
-    candidates += [p for p in snapshot.pods if _top_level_key(p, cluster) == _key(p) and not _is_mirror(p)]
-    findings = [f for f in (_assess_one(obj, running.get(_key(obj), []), cluster) for obj in candidates) if f]
+    candidates += [p for p in snapshot.pods if _top_level_key(p, cluster) == object_key(p) and not is_mirror_pod(p)]
+    findings = [f for f in (_assess_one(obj, running.get(object_key(obj), []), cluster) for obj in candidates) if f]
     return sorted(findings, key=lambda f: (f["namespace"], f["kind"], f["name"]))
 
 
@@ -81,7 +74,7 @@ def _index(snapshot, wasi_pools, only_pool):
     node_pool = {n["metadata"]["name"]: pool_of_node(n) for n in snapshot.nodes if _node_in_scope(n, pools)}
     return _Cluster(snapshot=snapshot, pools=pools, node_pool=node_pool,
                     runtime_classes={rc["metadata"]["name"]: rc for rc in snapshot.runtime_classes},
-                    pdbs=pdbs, objects={_key(o): o for o in snapshot.workloads + snapshot.pods})
+                    pdbs=pdbs, objects={object_key(o): o for o in snapshot.workloads + snapshot.pods})
 
 
 def _node_in_scope(node, pools):
@@ -90,48 +83,27 @@ def _node_in_scope(node, pools):
     return pool_of_node(node) is not None and has_wasi_node_label(node)   # pools unknown: its labels tell
 
 
-def namespace_of(obj):
-    return (obj.get("metadata") or {}).get("namespace") or "default"
-
-
-def _key(obj):
-    return namespace_of(obj), obj.get("kind") or "Pod", obj["metadata"]["name"]
-
-
-def _controller_key(obj):
-    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return namespace_of(obj), ref.get("kind"), ref.get("name")
-    return None
-
-
 def _top_level_key(obj, cluster):
     """Follow controller references (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob) as far
     as the snapshot holds the owners; an owner the scan did not read ends the chain."""
-    key = _key(obj)
+    key = object_key(obj)
     for _ in range(5):   # the longest real chain is three links; a cycle must not hang us
-        owner = _controller_key(cluster.objects.get(key) or obj)
+        owner = controller_key(cluster.objects.get(key) or obj)
         if owner is None or owner not in cluster.objects:
             return key
         key = owner
     return key
 
 
-def _is_mirror(pod):
-    """A static pod's API mirror: the kubelet owns it, nothing moves it (drain skips it too)."""
-    return MIRROR_ANNOTATION in ((pod.get("metadata") or {}).get("annotations") or {})
-
-
 def _is_top_level(workload, cluster):
-    return _controller_key(workload) not in cluster.objects
+    return controller_key(workload) not in cluster.objects
 
 
 def _pods_on_pool_by_owner(pods, cluster):
     running = {}
     for pod in pods:
         node = (pod.get("spec") or {}).get("nodeName")
-        phase = (pod.get("status") or {}).get("phase")
-        if node in cluster.node_pool and phase not in FINISHED_PHASES:
+        if node in cluster.node_pool and not is_finished(pod):
             running.setdefault(_top_level_key(pod, cluster), []).append(pod)
     return running
 
@@ -140,13 +112,10 @@ def _pods_on_pool_by_owner(pods, cluster):
 
 def _pod_template(obj):
     """(path of the pod spec, pod metadata, pod spec) of a workload or a pod."""
-    path = TEMPLATE_PATHS.get(obj.get("kind"))
-    if path is None:
-        return "spec", obj.get("metadata") or {}, obj.get("spec") or {}
-    template = obj
-    for part in path:
-        template = (template or {}).get(part) or {}
-    return ".".join(path) + ".spec", template.get("metadata") or {}, template.get("spec") or {}
+    template = pod_template(obj)
+    if template is None:   # not a kind the scan reads: judged as a pod
+        template = obj
+    return pod_spec_path(obj.get("kind")), template.get("metadata") or {}, template.get("spec") or {}
 
 
 def _assess_one(obj, pods_on_pool, cluster):
@@ -162,7 +131,7 @@ def _finding(obj, template, ties, pods_on_pool, cluster):
     _, pod_meta, spec = template
     evidence = [e for e, _ in ties]
     pools = sorted({p for _, tied in ties for p in tied})
-    namespace, kind, name = _key(obj)
+    namespace, kind, name = object_key(obj)
     wagi = _wagi_annotations(obj, pod_meta)
     payload = payload_of(_runtime_handler(spec, cluster), wagi, evidence)
     replicas = _desired_replicas(obj, pools, cluster)
@@ -174,7 +143,7 @@ def _finding(obj, template, ties, pods_on_pool, cluster):
         "runtimeClassName": spec.get("runtimeClassName"), "replicas": replicas,
         "podsOnPool": sorted(p["metadata"]["name"] for p in pods_on_pool), "pdbs": pdbs,
         "blockers": blockers(payload, wagi, pdbs, replicas),
-        "warnings": warnings(kind, spec, replicas, pdbs, cluster.runtime_classes, controller=_controller_key(obj)),
+        "warnings": warnings(kind, spec, replicas, pdbs, cluster.runtime_classes, controller=controller_key(obj)),
         "recommendedTarget": target,
         "alternatives": alternatives(kind, payload, spec),
         "actions": actions(target, evidence),
@@ -225,9 +194,9 @@ def _runtime_class_ties(spec_path, spec, cluster):
 
 def _unknown_runtime_class_ties(where, name, cluster):
     """A RuntimeClass missing from the input (manifests): judge by the name AKS gave its own."""
-    if not name.startswith(AKS_RUNTIME_CLASS_PREFIX):
+    label = shim_label_of(name)
+    if label is None:
         return []
-    label = WASMTIME_LABEL_PREFIX + name[len(AKS_RUNTIME_CLASS_PREFIX):]
     pools = _pools_carrying(label, "Exists", [], cluster)
     if pools is None:
         return []
@@ -257,12 +226,12 @@ def _annotation_ties(obj, spec_path, pod_meta, cluster):
     reason = "Krustlet WAGI annotation: only Krustlet on a WASI node read it"
     return [(_evidence(f"{where}.annotations", key, reason), pools)
             for where, meta in places if pools is not None
-            for key in sorted(meta.get("annotations") or {}) if key.startswith(WAGI_ANNOTATION_PREFIX)]
+            for key in sorted(meta.get("annotations") or {}) if is_wagi_annotation(key)]
 
 
 def _wagi_annotations(obj, pod_meta):
     keys = set((pod_meta.get("annotations") or {})) | set(((obj.get("metadata") or {}).get("annotations") or {}))
-    return sorted(k for k in keys if k.startswith(WAGI_ANNOTATION_PREFIX))
+    return sorted(k for k in keys if is_wagi_annotation(k))
 
 
 # --- label requirements against the pools -----------------------------------------------------

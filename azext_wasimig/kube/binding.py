@@ -15,7 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from azext_wasimig.evaluate import inventory
-from azext_wasimig._consts import POOL_LABELS
+from azext_wasimig.vocabulary.kubernetes import POOL_LABELS
 from azext_wasimig.kube import rest
 
 FQDN_FIELDS = ("fqdn", "privateFQDN", "azurePortalFQDN")

@@ -11,8 +11,8 @@ Secrets never touch the disk and never reach a message or a log line:
   and deleted right after loading (``_reclaim_loader_temp_files``).
 A kubeconfig's exec plugin (``users[].user.exec``) runs, as it would for kubectl: with stdin closed and a time
 limit (``exec_plugin``). Which cluster a kubeconfig may be used for is ``binding``'s business.
-Errors are azclierror types (the CLI prints only their message); they name files, lines, contexts and server
-URLs, never tokens or keys.
+Errors are ``kube.errors`` types (the CLI prints only their message); they name files, lines, contexts and
+server URLs, never tokens or keys.
 """
 
 import base64
@@ -23,6 +23,8 @@ import logging
 import os
 import shutil
 import tempfile
+
+from azext_wasimig.kube.errors import KubeServiceError, KubeUnauthorized, KubeconfigUnreadable, KubeconfigUnusable
 
 KUBELOGIN = "kubelogin"
 KUBELOGIN_INSTALL = ("install kubelogin: `az aks install-cli` (installs kubectl and kubelogin; run it with sudo "
@@ -51,8 +53,7 @@ def _first_kubeconfig(result, name):
     kubeconfigs = getattr(result, "kubeconfigs", None) or []
     value = getattr(kubeconfigs[0], "value", None) if kubeconfigs else None
     if not value:
-        from azure.cli.core.azclierror import AzureResponseError
-        raise AzureResponseError(f"Azure returned no kubeconfig for cluster '{name}'.")
+        raise KubeServiceError(f"Azure returned no kubeconfig for cluster '{name}'.")
     if isinstance(value, str):   # msrest-era SDKs gave base64 text; 41.x gives bytes
         value = base64.b64decode(value)
     return bytes(value).decode("utf-8")
@@ -83,25 +84,23 @@ def _without_options(args, names):
 
 def load_kubeconfig_file(path, context=None):
     """An ApiClient from a kubeconfig file the user already has (``--kubeconfig FILE [--context NAME]``)."""
-    from azure.cli.core.azclierror import FileOperationError
     path = os.path.expanduser(path)
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as ex:
-        raise FileOperationError(f"Cannot read kubeconfig {path}: {getattr(ex, 'strerror', None) or ex}") from ex
+        raise KubeconfigUnreadable(f"Cannot read kubeconfig {path}: {getattr(ex, 'strerror', None) or ex}") from ex
     config = parse_kubeconfig(text, source=path)
     return api_client_from_kubeconfig(config, context, source=path,
                                       base_path=os.path.dirname(os.path.abspath(path)))
 
 
 def parse_kubeconfig(text, source="kubeconfig"):
-    """The kubeconfig as a dict; malformed YAML raises FileOperationError naming the source, line and column.
+    """The kubeconfig as a dict; malformed YAML raises KubeconfigUnreadable naming the source, line and column.
 
     Only the parser's problem description is quoted, never the offending line (it might hold a token).
     """
     import yaml
-    from azure.cli.core.azclierror import FileOperationError
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     try:
@@ -110,12 +109,12 @@ def parse_kubeconfig(text, source="kubeconfig"):
         mark = ex.problem_mark or ex.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(p for p in (ex.context, ex.problem) if p)
-        raise FileOperationError(f"Malformed kubeconfig {source}{where}: {what}") from None
+        raise KubeconfigUnreadable(f"Malformed kubeconfig {source}{where}: {what}") from None
     except yaml.YAMLError as ex:
-        raise FileOperationError(f"Malformed kubeconfig {source}: {type(ex).__name__}") from None
+        raise KubeconfigUnreadable(f"Malformed kubeconfig {source}: {type(ex).__name__}") from None
     if not isinstance(config, dict) or not isinstance(config.get("clusters"), list) \
             or not isinstance(config.get("contexts"), list):
-        raise FileOperationError(f"{source} is not a kubeconfig: it needs 'clusters' and 'contexts' lists.")
+        raise KubeconfigUnreadable(f"{source} is not a kubeconfig: it needs 'clusters' and 'contexts' lists.")
     return config
 
 
@@ -140,7 +139,6 @@ def _load_configuration(config, context_name, user, base_path, source):
     from kubernetes import client
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import KubeConfigLoader
-    from azure.cli.core.azclierror import ValidationError
     from azext_wasimig.kube import exec_plugin, rest
     exec_plugin.install()   # the kubeconfig's exec plugin, if any, runs now and on refresh: without stdin, bounded
     configuration = client.Configuration()
@@ -152,7 +150,7 @@ def _load_configuration(config, context_name, user, base_path, source):
             KubeConfigLoader(config_dict=config, active_context=context_name,
                              config_base_path=base_path or "").load_and_set(configuration)
     except ConfigException as ex:
-        raise ValidationError(f"Invalid kubeconfig {source} (context '{context_name}'): {ex}") from None
+        raise KubeconfigUnusable(f"Invalid kubeconfig {source} (context '{context_name}'): {ex}") from None
     finally:
         reclaimed = _reclaim_loader_temp_files(configuration, before)
     _check_exec_result(user, configuration, errors, reclaimed, source)
@@ -173,48 +171,45 @@ def _api_client(configuration, ca_data, cert_data, key_data):
 
 def _select_context(config, context, source):
     """(context name, cluster dict, user dict) of the chosen context; the dicts are the ones in ``config``."""
-    from azure.cli.core.azclierror import ValidationError
     contexts = {c.get("name"): (c.get("context") or {}) for c in config["contexts"] if isinstance(c, dict)}
     name = context or config.get("current-context")
     available = ", ".join(sorted(str(n) for n in contexts)) or "none"
     if not name:
-        raise ValidationError(f"{source} has no current-context; pick one with --context (available: {available}).")
+        raise KubeconfigUnusable(f"{source} has no current-context; pick one with --context (available: {available}).")
     if name not in contexts:
-        raise ValidationError(f"Context '{name}' is not in {source} (available: {available}).")
+        raise KubeconfigUnusable(f"Context '{name}' is not in {source} (available: {available}).")
     cluster = _named_entry(config, "clusters", contexts[name].get("cluster"), source)
     user = _named_entry(config, "users", contexts[name].get("user"), source) if contexts[name].get("user") else {}
     if not cluster.get("server"):
-        raise ValidationError(f"Cluster '{contexts[name].get('cluster')}' in {source} has no server URL.")
+        raise KubeconfigUnusable(f"Cluster '{contexts[name].get('cluster')}' in {source} has no server URL.")
     return name, cluster, user
 
 
 def _named_entry(config, section, name, source):
-    from azure.cli.core.azclierror import ValidationError
     kind = section[:-1]
     for entry in config.get(section) or []:
         if isinstance(entry, dict) and entry.get("name") == name:
             if not isinstance(entry.get(kind), dict):
-                raise ValidationError(f"{kind.capitalize()} '{name}' in {source} has no '{kind}' section.")
+                raise KubeconfigUnusable(f"{kind.capitalize()} '{name}' in {source} has no '{kind}' section.")
             return entry[kind]
-    raise ValidationError(f"{source} names {kind} '{name}' in its context but has no such {kind}.")
+    raise KubeconfigUnusable(f"{source} names {kind} '{name}' in its context but has no such {kind}.")
 
 
 def _check_auth_method(user, source, base_path):
     """Fail early, and clearly, on credentials this client cannot use."""
-    from azure.cli.core.azclierror import ValidationError
     provider = (user.get("auth-provider") or {}).get("name")
     if provider == "azure":
-        raise ValidationError(
+        raise KubeconfigUnusable(
             f"{source} uses the 'azure' auth-provider, removed in Kubernetes 1.26 and unsupported here.",
             recommendation="Convert it: `kubelogin convert-kubeconfig -l azurecli --kubeconfig FILE`.")
     command = str((user.get("exec") or {}).get("command") or "")
     if not command or _command_exists(command, base_path):
         return
     if os.path.basename(command) == KUBELOGIN:
-        raise ValidationError(
+        raise KubeconfigUnusable(
             f"{source} signs in with kubelogin (Microsoft Entra ID), but kubelogin is not on PATH.",
             recommendation=f"{KUBELOGIN_INSTALL}. Then run the command again.")
-    raise ValidationError(f"{source} needs the credential plugin '{command}', which is not on PATH.")
+    raise KubeconfigUnusable(f"{source} needs the credential plugin '{command}', which is not on PATH.")
 
 
 def _command_exists(command, base_path):
@@ -237,8 +232,7 @@ def _b64_field(section, key, source):
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError, TypeError):
-        from azure.cli.core.azclierror import ValidationError
-        raise ValidationError(f"{key} in {source} is not valid base64.") from None
+        raise KubeconfigUnusable(f"{key} in {source} is not valid base64.") from None
 
 
 def _loader_temp_files():
@@ -286,12 +280,11 @@ def _loader_errors():
 def _check_exec_result(user, configuration, errors, reclaimed, source):
     if not user.get("exec") or "BearerToken" in configuration.api_key or "cert_file" in reclaimed:
         return
-    from azure.cli.core.azclierror import UnauthorizedError
     command = os.path.basename(str(user["exec"].get("command")))
     detail = "; ".join(errors) or "it returned no token or client certificate"
     advice = ("For kubelogin in azurecli mode, sign in again with `az login`; for other modes see "
               "`kubelogin --help`." if command == KUBELOGIN else f"Run {command} yourself to see why.")
-    raise UnauthorizedError(f"The credential plugin '{command}' of {source} failed: {detail}", recommendation=advice)
+    raise KubeUnauthorized(f"The credential plugin '{command}' of {source} failed: {detail}", recommendation=advice)
 
 
 def _client_cert_context(cert_pem, key_pem, configuration):
@@ -339,4 +332,4 @@ def check_reachable(api_client):
     try:
         return rest.call(api_client, "GET", "/version", timeout=(10, 20))
     except Exception as ex:  # pylint: disable=broad-except
-        raise rest.as_cli_error(ex, "checking that the API server answers", server_of(api_client)) from ex
+        raise rest.api_error(ex, "checking that the API server answers", server_of(api_client)) from ex

@@ -14,6 +14,7 @@ limits (``install``).
 import os
 import signal
 import subprocess
+import types
 
 TIMEOUT_ENV = "WASIMIG_EXEC_PLUGIN_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -65,17 +66,10 @@ class BoundedPopen(subprocess.Popen):
             pass   # a grandchild outside the group holds the pipes: give up on them, the plugin itself is dead
 
 
-class _SubprocessWithBoundedPopen:
-    """The ``subprocess`` module as ``exec_provider`` sees it once installed: the same, but for ``Popen``."""
-    Popen = BoundedPopen
-
-    def __getattr__(self, name):
-        return getattr(subprocess, name)
-
-
 def install():
     """Make the kubernetes client's ExecProvider start plugins with ``BoundedPopen`` (idempotent). Its module looks
-    ``subprocess.Popen`` up when a plugin runs, so this covers first runs and refreshes alike."""
+    ``subprocess.Popen`` up when a plugin runs, so this covers first runs and refreshes alike: it is given the
+    ``subprocess`` module's names with ``Popen`` replaced, the real module stays as it is for everyone else."""
     from kubernetes.config import exec_provider
-    if not isinstance(exec_provider.subprocess, _SubprocessWithBoundedPopen):
-        exec_provider.subprocess = _SubprocessWithBoundedPopen()
+    if getattr(exec_provider.subprocess, "Popen", None) is not BoundedPopen:
+        exec_provider.subprocess = types.SimpleNamespace(**{**vars(subprocess), "Popen": BoundedPopen})

@@ -12,6 +12,8 @@ import random
 import time
 from dataclasses import dataclass
 
+from azext_wasimig.kube.errors import KubeForbidden, KubeNotFound, KubeServiceError, KubeUnauthorized, KubeUnreachable
+
 logger = logging.getLogger(__name__)
 
 # (connect, read) seconds: an unreachable server fails in seconds, not after the OS's TCP timeout.
@@ -98,7 +100,7 @@ def is_idempotent(method, body=None):
     return bool(isinstance(metadata, dict) and metadata.get("resourceVersion"))
 
 
-def call(api_client, method, path, query=None, body=None, timeout=REQUEST_TIMEOUT, content_type=None,
+def call(api_client, method, path, *, query=None, body=None, timeout=REQUEST_TIMEOUT, content_type=None,
          idempotent=None, retry=RETRY):
     """One request; returns the decoded JSON answer (``{}`` when empty) or raises KubeApiError.
 
@@ -236,19 +238,17 @@ def describe_connection_error(error):
     """A short human reason for a failure to talk to the server at all (no URL, no headers)."""
     import urllib3.exceptions as u3
     reason = getattr(error, "reason", None) if isinstance(error, u3.MaxRetryError) else error
-    # subclasses first: NameResolutionError < NewConnectionError < ConnectTimeoutError (urllib3 2)
-    if isinstance(reason, u3.NameResolutionError):
-        return "the host name does not resolve"
-    if isinstance(reason, u3.NewConnectionError):
-        return "connection refused" if "refused" in str(reason).lower() else "cannot open a connection"
-    if isinstance(reason, u3.ConnectTimeoutError):
-        return "the connection timed out"
     if isinstance(reason, u3.SSLError) or "ssl" in type(reason).__name__.lower():
         return f"TLS failed ({_first_line(reason)})"
-    if isinstance(reason, u3.ReadTimeoutError):
-        return "no answer in time"
-    if isinstance(reason, u3.ProtocolError):
-        return "the connection was dropped"
+    if isinstance(reason, u3.NewConnectionError) and not isinstance(reason, u3.NameResolutionError):
+        return "connection refused" if "refused" in str(reason).lower() else "cannot open a connection"
+    # subclasses first: NameResolutionError < NewConnectionError < ConnectTimeoutError (urllib3 2)
+    fixed = ((u3.NameResolutionError, "the host name does not resolve"),
+             (u3.ConnectTimeoutError, "the connection timed out"), (u3.ReadTimeoutError, "no answer in time"),
+             (u3.ProtocolError, "the connection was dropped"))
+    words = next((text for kind, text in fixed if isinstance(reason, kind)), None)
+    if words:
+        return words
     if getattr(error, "status", None) == 0:      # kubernetes' ApiException for SSL errors
         return f"TLS failed ({_first_line(getattr(error, 'reason', ''))})"
     return _first_line(reason) or type(error).__name__
@@ -259,43 +259,50 @@ def _first_line(value):
     return text.strip().splitlines()[0][:200] if text.strip() else ""
 
 
-def as_cli_error(error, what, server, permission=None):
-    """An azclierror for a failed call while doing ``what``; ``permission`` names the RBAC right a 403 lacks."""
-    from azure.cli.core import azclierror
+def api_error(error, what, server, permission=None):
+    """The ``kube.errors`` error for a failed call while doing ``what`` (``permission``: the RBAC right a 403
+    lacks); ``error`` itself when it is no API, paging or connection failure (a bug stays what it is)."""
     if isinstance(error, ListError):
-        return azclierror.AzureResponseError(f"{error} This happened while {what} on {server}.",
-                                             recommendation="Run the command again; if it persists, check what "
-                                                            "sits between here and the API server (a proxy).")
-    if not isinstance(error, KubeApiError):
-        if is_connection_error(error):
-            return azclierror.AzureConnectionError(
-                f"Cannot reach the Kubernetes API server at {server} while {what}: {describe_connection_error(error)}.",
-                recommendation="Check that the cluster is running (az aks show --query powerState) and reachable "
-                               "from here (private clusters need a network path or `az aks command invoke`).")
-        return error
+        return KubeServiceError(f"{error} This happened while {what} on {server}.",
+                                recommendation="Run the command again; if it persists, check what sits between here "
+                                               "and the API server (a proxy).")
+    if isinstance(error, KubeApiError):
+        return _status_error(error, what, server, permission)
+    if is_connection_error(error):
+        return KubeUnreachable(
+            f"Cannot reach the Kubernetes API server at {server} while {what}: {describe_connection_error(error)}.",
+            recommendation="Check that the cluster is running (az aks show --query powerState) and reachable "
+                           "from here (private clusters need a network path or `az aks command invoke`).")
+    return error
+
+
+def _status_error(error, what, server, permission):
     detail = error.server_message or error.reason
     if error.status == 401:
-        return azclierror.UnauthorizedError(
+        return KubeUnauthorized(
             f"The API server at {server} rejected the credentials (HTTP 401) while {what}: they are missing, "
             "invalid or expired.",
             recommendation="Run the command again to fetch fresh credentials from Azure; with --kubeconfig, "
                            "refresh that file (az aks get-credentials; for Entra ID: kubelogin remove-tokens).")
     if error.status == 403:
         need = f"It needs permission to {permission}." if permission else "Check its Kubernetes RBAC."
-        return azclierror.ForbiddenError(
-            f"Forbidden while {what}: {detail}",
-            recommendation=f"{need} See `kubectl auth can-i --list` for what the identity may do.")
+        return KubeForbidden(f"Forbidden while {what}: {detail}",
+                             recommendation=f"{need} See `kubectl auth can-i --list` for what the identity may do.")
     if error.status == 404:
-        return azclierror.ResourceNotFoundError(f"Not found while {what}: {detail}")
-    return azclierror.AzureResponseError(f"The API server answered HTTP {error.status} while {what}: {detail}")
+        return KubeNotFound(f"Not found while {what}: {detail}")
+    return KubeServiceError(f"The API server answered HTTP {error.status} while {what}: {detail}")
 
 
-def raise_cli_error(error, what, server, permission=None):
-    """Raise ``as_cli_error`` of an API, paging or connection failure; anything else (a bug) as it is."""
-    mapped = as_cli_error(error, what, server, permission)
+def raise_api_error(error, what, server, permission=None):
+    """Raise ``api_error`` of an API, paging or connection failure; anything else (a bug) as it is."""
+    mapped = api_error(error, what, server, permission)
     if mapped is error:
         raise error
     raise mapped from error
+
+
+# The names these had while they made azclierror types: callers move to api_error/raise_api_error.
+as_cli_error, raise_cli_error = api_error, raise_api_error
 
 
 def is_connection_error(error):

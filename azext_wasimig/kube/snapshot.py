@@ -94,7 +94,7 @@ def take(api_client, namespace=None, page_size=PAGE_SIZE):
 
     ``namespace`` limits the namespaced kinds; nodes and RuntimeClasses are always read in full.
     Kinds the server does not serve at all are skipped. A failed call raises ``rest.KubeApiError``
-    (``rest.as_cli_error`` words it for the CLI).
+    (``rest.api_error`` words it).
     """
     snapshot = ClusterSnapshot()
     served = _served_group_versions(api_client, snapshot)

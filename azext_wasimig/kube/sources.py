@@ -10,7 +10,7 @@ KINDS = (("configmaps", "ConfigMaps"), ("secrets", "Secrets"), ("services", "Ser
 
 
 def read(api_client, namespaces):
-    """{namespace: {"configmaps": [...], "secrets": [...], "services": [...]}}; failures become azclierrors."""
+    """{namespace: {"configmaps": [...], "secrets": [...], "services": [...]}}; failures raise ``kube.errors``."""
     found = {}
     for namespace in sorted(set(namespaces)):
         found[namespace] = {}
@@ -18,8 +18,8 @@ def read(api_client, namespaces):
             try:
                 found[namespace][plural] = rest.list_all(api_client, f"/api/v1/namespaces/{namespace}/{plural}")
             except Exception as ex:  # pylint: disable=broad-except
-                error = rest.as_cli_error(ex, f"reading the {shown} of namespace '{namespace}'",
-                                          api_client.configuration.host,
-                                          f"list configmaps, secrets and services in namespace '{namespace}'")
+                error = rest.api_error(ex, f"reading the {shown} of namespace '{namespace}'",
+                                       api_client.configuration.host,
+                                       f"list configmaps, secrets and services in namespace '{namespace}'")
                 raise error from ex
     return found

@@ -15,8 +15,8 @@ import copy
 from azext_wasimig.kube import rest
 from azext_wasimig.kube.snapshot import RESOURCES
 from azext_wasimig.retarget import export, plan
+from azext_wasimig.vocabulary.kubernetes import MERGE_PATCH_CONTENT_TYPE
 
-MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
 MAX_ATTEMPTS = 5
 PLURALS = {r.kind: r.plural for r in RESOURCES}
 PATCH_PERMISSION = "get and patch deployments, statefulsets, daemonsets, replicasets and cronjobs"

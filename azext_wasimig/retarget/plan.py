@@ -28,6 +28,7 @@ from azext_wasimig.evaluate.scan import pool_of_node
 from azext_wasimig.placement import nowhere_to_land
 from azext_wasimig.retarget import rewrite
 from azext_wasimig.retarget.errors import ForeignMove, RetargetError
+from azext_wasimig.vocabulary.kubernetes import controller_of, object_key
 
 PHASES = (*rewrite.PHASES, "rollback")
 NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "
@@ -46,22 +47,11 @@ class Plan:
 
     @property
     def key(self):
-        meta = self.obj.get("metadata") or {}
-        return meta.get("namespace") or "default", self.obj.get("kind"), meta.get("name")
+        return object_key(self.obj)
 
     @property
     def changes(self):
         return self.desired is not None and self.desired != self.obj
-
-
-def _key(obj):
-    meta = obj.get("metadata") or {}
-    return meta.get("namespace") or "default", obj.get("kind") or "Pod", meta.get("name")
-
-
-def controller_of(obj):
-    """The ownerReference of the object's controller, or None."""
-    return next((r for r in (obj.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")), None)
 
 
 def pins_pools(obj, pools):
@@ -77,7 +67,7 @@ def pinned_by_placement(finding):
 def in_scope(snapshot, findings, old_pool, new_pool):
     """The objects to consider, sorted by (namespace, kind, name), each with whether its placement pins the
     pool (see the module docstring)."""
-    objects = {_key(o): o for o in snapshot.workloads + snapshot.pods
+    objects = {object_key(o): o for o in snapshot.workloads + snapshot.pods
                if not (o.get("metadata") or {}).get("deletionTimestamp")}   # being deleted: nothing to retarget
     tied = {(f["namespace"], f["kind"], f["name"]): pinned_by_placement(f)
             for f in findings if old_pool in (f.get("pools") or [])}
@@ -86,7 +76,7 @@ def in_scope(snapshot, findings, old_pool, new_pool):
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
         if (rewrite.ORIGINAL_PLACEMENT in annotations and controller_of(obj) is None
                 and pins_pools(obj, (old_pool, new_pool))):
-            chosen[_key(obj)] = (obj, True)
+            chosen[object_key(obj)] = (obj, True)
     return [chosen[key] for key in sorted(chosen)]
 
 

@@ -33,36 +33,30 @@ it (parallel or cutover), and as another move's otherwise.
 
 import copy
 import json
-import re
 
-from azext_wasimig._consts import (ARCH_LABEL, KRUSTLET_ARCH, POOL_LABEL, POOL_LABELS, WAGI_ANNOTATION_PREFIX,
-                                   WASMTIME_LABEL_PREFIX)
 from azext_wasimig.retarget.errors import ForeignMove, RetargetError
+from azext_wasimig.vocabulary.kubernetes import POOL_LABEL, POOL_LABELS, pod_template
+from azext_wasimig.vocabulary.wasi import (ARCH_LABEL, KRUSTLET_ARCH, ORIGINAL_PLACEMENT, is_wagi_annotation,
+                                           is_wasi_label, is_wasi_requirement, is_wasi_runtime_class,
+                                           is_wasi_toleration)
 
-ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
 DEFAULT_RUNTIME_CLASS = "wasmtime-spin-v2"
 PHASES = ("parallel", "cutover")
 PLACEMENT_FIELDS = ("nodeSelector", "affinity", "tolerations", "runtimeClassName")
-TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
 
-_OLD_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 _PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
 
 def _template(obj):
-    kind, spec = obj.get("kind"), obj.get("spec") or {}
-    if kind == "Pod":
-        return obj
-    if kind == "CronJob":
-        return ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
-    if kind in TEMPLATE_KINDS:
-        return spec.get("template") or {}
-    raise RetargetError(f"{kind} objects have no pod template to retarget.")
+    template = pod_template(obj)
+    if template is None:
+        raise RetargetError(f"{obj.get('kind')} objects have no pod template to retarget.")
+    return template
 
 
 def _wagi(annotations):
-    return {k: v for k, v in (annotations or {}).items() if k.startswith(WAGI_ANNOTATION_PREFIX)}
+    return {k: v for k, v in (annotations or {}).items() if is_wagi_annotation(k)}
 
 
 def placement_of(obj):
@@ -87,7 +81,7 @@ def _set_placement(template, placement):
     meta = template.setdefault("metadata", {}) if placement.get("annotations") else template.get("metadata")
     if meta is None or ("annotations" not in meta and not placement.get("annotations")):
         return
-    kept = {k: v for k, v in (meta.get("annotations") or {}).items() if not k.startswith(WAGI_ANNOTATION_PREFIX)}
+    kept = {k: v for k, v in (meta.get("annotations") or {}).items() if not is_wagi_annotation(k)}
     kept.update(placement.get("annotations") or {})
     if kept or not _wagi(meta.get("annotations")):
         meta["annotations"] = kept
@@ -95,13 +89,9 @@ def _set_placement(template, placement):
         meta.pop("annotations")
 
 
-def _is_wasm_label(key, values):
-    return key.startswith(WASMTIME_LABEL_PREFIX) or (key == ARCH_LABEL and KRUSTLET_ARCH in values)
-
-
 def _node_selector(spec, old_pool, new_pool, phase):
     selector = {k: v for k, v in (spec.get("nodeSelector") or {}).items()
-                if not (k in POOL_LABELS and v == old_pool) and not _is_wasm_label(k, [v])}
+                if not (k in POOL_LABELS and v == old_pool) and not is_wasi_label(k, v)}
     if phase == "cutover":
         selector[POOL_LABEL] = new_pool
     if selector:
@@ -118,7 +108,7 @@ def _expression(expr, old_pool, new_pool):
     if key in POOL_LABELS and operator == "NotIn" and new_pool in values:
         rest = [v for v in values if v != new_pool]
         return {**expr, "values": rest} if rest else None
-    if _is_wasm_label(key, values if operator in ("In", "Exists", None) else []):
+    if is_wasi_requirement(key, operator, values, any_operator=True):
         rest = [v for v in values if v != KRUSTLET_ARCH] if key == ARCH_LABEL else []
         return {**expr, "values": rest} if rest else None
     return expr
@@ -157,9 +147,7 @@ def _node_affinity(spec, old_pool, new_pool, phase):
 
 
 def _tolerations(spec):
-    kept = [t for t in spec.get("tolerations") or []
-            if not (t.get("key") == ARCH_LABEL and (t.get("value") == KRUSTLET_ARCH or t.get("operator") == "Exists"))
-            and not str(t.get("key", "")).startswith(WASMTIME_LABEL_PREFIX)]
+    kept = [t for t in spec.get("tolerations") or [] if not is_wasi_toleration(t)]
     if kept:
         spec["tolerations"] = kept
     else:
@@ -236,7 +224,7 @@ def _rewritten(obj, placement, old_pool, new_pool, phase, *, runtime_class=DEFAU
     _node_selector(spec, old_pool, new_pool, phase)
     _node_affinity(spec, old_pool, new_pool, phase)
     _tolerations(spec)
-    if _OLD_RUNTIME_CLASS.match(spec.get("runtimeClassName") or ""):
+    if is_wasi_runtime_class(spec.get("runtimeClassName")):
         spec["runtimeClassName"] = runtime_class
     _set_placement(template, {**placement_of(new), "annotations": {}})  # the same fields, no WAGI annotations
     return new

@@ -43,16 +43,16 @@ from azext_wasimig.targets import aci_pull_login
 from azext_wasimig.targets.kube_values import (  # noqa: F401  # resolve_env, registry_credentials: public here too
     UnsupportedWorkload, by_name, expand, image_registry, quantity, registry_credentials, resolve_env,
     same_registry)
+from azext_wasimig.vocabulary.kubernetes import is_dns_subdomain, pod_template
+from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, PROVENANCE_TAG, REPLICA_TAG
 
 SPIN_IMAGE = "ghcr.io/fermyon/spin:v2.7.0"
 DEFAULT_CPU, DEFAULT_MEMORY_GB, DEFAULT_WASM_PORT = 1.0, 1.5, 80
-PROVENANCE_TAG, CLUSTER_TAG, REPLICA_TAG = "wasimig.migratedFrom", "wasimig.cluster", "wasimig.replica"
 MAX_NAME = 63
 
 KINDS = {"deployment": "Deployment", "deploy": "Deployment", "statefulset": "StatefulSet", "sts": "StatefulSet",
          "daemonset": "DaemonSet", "ds": "DaemonSet", "replicaset": "ReplicaSet", "rs": "ReplicaSet",
          "job": "Job", "cronjob": "CronJob", "cj": "CronJob", "pod": "Pod", "po": "Pod"}
-_K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _LOCATION = re.compile(r"^[A-Za-z][A-Za-z0-9 ]{1,40}$")
 _SUBNET_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
                         r"virtualNetworks/[^/]+/subnets/[^/]+$", re.IGNORECASE)
@@ -68,7 +68,7 @@ def parse_workload_ref(ref):
     parts = (ref or "").split("/")
     word = parts[1].lower() if len(parts) == 3 else ""
     kind = KINDS.get(word) or KINDS.get(word.removesuffix("s"))
-    if len(parts) != 3 or not kind or not all(_K8S_NAME.match(p) for p in (parts[0], parts[2])):
+    if len(parts) != 3 or not kind or not all(is_dns_subdomain(p) for p in (parts[0], parts[2])):
         raise InvalidTarget(f"--workload {ref!r} is not valid: use NAMESPACE/KIND/NAME, e.g. default/deployment/web "
                             f"(kinds: {', '.join(sorted(set(KINDS.values())))}).")
     return parts[0], kind, parts[2]
@@ -158,13 +158,11 @@ def check_kind(workload):
 
 
 def _pod_template(workload):
-    kind, spec = workload.get("kind"), workload.get("spec") or {}
     check_kind(workload)
-    if kind == "Pod":
-        return {"metadata": workload.get("metadata") or {}, "spec": spec}
-    if not spec.get("template"):
-        raise UnsupportedWorkload(f"the {kind} has no pod template")
-    return spec["template"]
+    template = pod_template(workload)
+    if not template:
+        raise UnsupportedWorkload(f"the {workload.get('kind')} has no pod template")
+    return template
 
 
 def _replica_count(workload, context):

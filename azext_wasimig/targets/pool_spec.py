@@ -35,9 +35,9 @@ Dropped, and why:
 import re
 
 from azext_wasimig.evaluate import inventory
-from azext_wasimig._consts import ARCH_LABEL, KRUSTLET_ARCH, STANDARD_RUNTIME, WASMTIME_LABEL_PREFIX
+from azext_wasimig.vocabulary.kubernetes import DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, LABEL_NAME
+from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG, STANDARD_RUNTIME, is_wasi_label, is_wasi_taint
 
-PROVENANCE_TAG = "wasimig.migratedFrom"
 # The label runtime-class-manager's Shim sample selects on (spinframework/runtime-class-manager
 # config/samples/sample_shim_spin.yaml: spec.nodeSelector {spin: "true"}).
 SPIN_SHIM_LABEL = ("spin", "true")
@@ -50,10 +50,6 @@ MAX_NODES = 1000
 _VM_SIZE_SHAPE = re.compile(r"^standard_[a-z0-9]+(?:[_-][a-z0-9]+)*$", re.IGNORECASE)
 # AKS places nodes in availability zones 1, 2 and 3 (availabilityZones in the agent-pool spec).
 AKS_ZONES = ("1", "2", "3")
-# Kubernetes label syntax (apimachinery validation.IsQualifiedName / IsValidLabelValue): a name of up to 63
-# alphanumerics, '-', '_' and '.', alphanumeric at both ends, with an optional DNS-subdomain prefix and '/'.
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 READ_ONLY_FIELDS = frozenset({
     "eTag", "provisioningState", "powerState", "currentOrchestratorVersion", "status",
@@ -61,8 +57,6 @@ READ_ONLY_FIELDS = frozenset({
 })
 OLD_IMAGE_FIELDS = frozenset({"nodeImageVersion", "creationData"})
 DROPPED_FIELDS = READ_ONLY_FIELDS | OLD_IMAGE_FIELDS | frozenset({"name", "workloadRuntime"})
-
-_KRUSTLET_ARCH = (ARCH_LABEL, KRUSTLET_ARCH)
 
 
 class PoolSpecError(ValueError):
@@ -169,15 +163,6 @@ def is_settled(pool):
     return inventory.provisioning_state(pool).lower() in _DONE_STATES | _RESEND_STATES
 
 
-def _is_wasi_label(key, value):
-    return key.startswith(WASMTIME_LABEL_PREFIX) or (key, value) == _KRUSTLET_ARCH
-
-
-def _is_wasi_taint(taint):
-    key, _, rest = str(taint).partition("=")
-    return key.startswith(WASMTIME_LABEL_PREFIX) or (key, rest.split(":")[0]) == _KRUSTLET_ARCH
-
-
 def _version(text):
     return tuple(int(p) for p in re.findall(r"[0-9]+", str(text or ""))[:3])
 
@@ -203,8 +188,8 @@ def _carried(pool, notes):
     state = (pool.get("powerState") or {}).get("code") if isinstance(pool.get("powerState"), dict) else None
     if state and state.lower() == "stopped":
         notes.append("The old pool is stopped; the new pool is created running.")
-    labels = {k: v for k, v in (pool.get("nodeLabels") or {}).items() if not _is_wasi_label(k, v)}
-    taints = [t for t in pool.get("nodeTaints") or [] if not _is_wasi_taint(t)]
+    labels = {k: v for k, v in (pool.get("nodeLabels") or {}).items() if not is_wasi_label(k, v)}
+    taints = [t for t in pool.get("nodeTaints") or [] if not is_wasi_taint(t)]
     dropped = len(pool.get("nodeLabels") or {}) - len(labels) + len(pool.get("nodeTaints") or []) - len(taints)
     if dropped:
         notes.append(f"Dropped {dropped} WASI-specific node label(s)/taint(s).")
@@ -236,13 +221,13 @@ def _zones(value):
 def label_problem(key, value):
     """Why ``key=value`` is not a Kubernetes node label, or '' when it is one."""
     prefix, slash, name = key.rpartition("/")
-    if slash and ("/" in prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+    if slash and ("/" in prefix or len(prefix) > DNS_SUBDOMAIN_MAX or not DNS_SUBDOMAIN.match(prefix)):
         return (f"the key's prefix {prefix!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.', "
                 "up to 253 characters, e.g. example.com/team)")
-    if not _LABEL_NAME.match(name):
+    if not LABEL_NAME.match(name):
         return (f"the key {name!r} is not a label name (up to 63 letters, digits, '-', '_' and '.', starting and "
                 "ending with a letter or digit)")
-    if value and not _LABEL_NAME.match(value):
+    if value and not LABEL_NAME.match(value):
         return (f"the value {value!r} is not a label value (empty, or up to 63 letters, digits, '-', '_' and '.', "
                 "starting and ending with a letter or digit)")
     return ""

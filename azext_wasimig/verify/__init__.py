@@ -7,8 +7,8 @@ The public, stable entry (delete-pool runs the same gates through it)::
                          aci_resource_group=None, max_restarts=0, soak_minutes=0, interval=30, progress=None)
     raise_unless_passed(summary)     # VerifyFailed (kind "validation", exit 1) naming each failed gate and object
 
-- ``api``: a kubernetes ApiClient (``arm.kube_client``); ``old_pool``/``new_pool``: Azure's spelling of the pools
-  (``MigrationTarget.wasi_pool_name``/``new_pool_name``);
+- ``api``: a kubernetes ApiClient (``_client_factory.kube_client``); ``old_pool``/``new_pool``: Azure's spelling of
+  the pools (``MigrationTarget.wasi_pool_name``/``new_pool_name``);
 - ``read_pool()``: the new pool as ARM returns it now (dict, None when gone); called once per check;
 - ``read_groups()``: instead of a new pool, the container groups the tool made for this cluster (ARM GET bodies,
   with instance views); none -> ``NoGroupsForMove`` (kind "not_found");

@@ -8,25 +8,11 @@ controller references (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob) a
 
 from dataclasses import dataclass, field
 
-from azext_wasimig._consts import POOL_LABEL
-
-FINISHED_PHASES = ("Succeeded", "Failed")
-MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-
-
-def key_of(obj):
-    meta = obj.get("metadata") or {}
-    return meta.get("namespace") or "default", obj.get("kind") or "Pod", meta.get("name")
+from azext_wasimig.vocabulary.kubernetes import POOL_LABEL, controller_key, is_finished, is_mirror_pod, object_key
 
 
 def show(key):
     return "/".join(key)
-
-
-def _controller(obj):
-    meta = obj.get("metadata") or {}
-    ref = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
-    return (meta.get("namespace") or "default", ref.get("kind"), ref.get("name")) if ref else None
 
 
 @dataclass
@@ -48,9 +34,9 @@ def pool_nodes(nodes, pool):
 
 
 def top_level(obj, objects):
-    key = key_of(obj)
+    key = object_key(obj)
     for _ in range(5):   # the longest real chain has three links; a cycle must not hang
-        owner = _controller(objects.get(key) or obj)
+        owner = controller_key(objects.get(key) or obj)
         if owner is None or owner not in objects:
             return key
         key = owner
@@ -59,13 +45,12 @@ def top_level(obj, objects):
 
 def is_live(pod):
     meta = pod.get("metadata") or {}
-    return ((pod.get("status") or {}).get("phase") not in FINISHED_PHASES and not meta.get("deletionTimestamp")
-            and MIRROR_ANNOTATION not in (meta.get("annotations") or {}))
+    return not is_finished(pod) and not meta.get("deletionTimestamp") and not is_mirror_pod(pod)
 
 
 def build(snapshot, keys, old_pool, new_pool=None):
     """The Scope of the workloads named by ``keys`` ((namespace, kind, name) tuples) that exist in ``snapshot``."""
-    objects = {key_of(o): o for o in snapshot.workloads + snapshot.pods}
+    objects = {object_key(o): o for o in snapshot.workloads + snapshot.pods}
     scope = Scope(old_nodes=pool_nodes(snapshot.nodes, old_pool),
                   new_nodes=pool_nodes(snapshot.nodes, new_pool) if new_pool else [])
     scope.workloads = {k: objects[k] for k in sorted(set(keys)) if k in objects}
@@ -74,7 +59,7 @@ def build(snapshot, keys, old_pool, new_pool=None):
         if owner in scope.workloads and is_live(pod):
             scope.pods.setdefault(owner, []).append(pod)
     for job in (w for w in snapshot.workloads if w.get("kind") == "Job"):
-        owner = _controller(job)
+        owner = controller_key(job)
         if owner in scope.workloads and owner[1] == "CronJob":
             scope.jobs.setdefault(owner, []).append(job)
     return scope
@@ -86,7 +71,7 @@ def moved_keys(snapshot, findings, old_pool, new_pool, saved_move):
     they are the Deployment's, not workloads of their own."""
     keys = {(f["namespace"], f["kind"], f["name"]) for f in findings}
     if new_pool:
-        objects = {key_of(o): o for o in snapshot.workloads}
-        keys |= {key_of(w) for w in snapshot.workloads
-                 if saved_move(w) == (old_pool, new_pool) and top_level(w, objects) == key_of(w)}
+        objects = {object_key(o): o for o in snapshot.workloads}
+        keys |= {object_key(w) for w in snapshot.workloads
+                 if saved_move(w) == (old_pool, new_pool) and top_level(w, objects) == object_key(w)}
     return keys

@@ -11,31 +11,16 @@ not exist. Rows that need the Kubernetes API server are in tests/k8s/test_e2e_ba
 """
 
 import pathlib
-from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.test_list_show import DEV, PROD
+from tests.e2e.helpers import DEV, PROD, check_row, row
 
 pytestmark = pytest.mark.e2e
 
 PROD_POOL = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod", "--nodepool-name", "wasi")
 PROD_CLUSTER = ("--subscription", PROD, "-g", "rg-apps", "-n", "aks-prod")
 DEV_STOPPED = ("--subscription", DEV, "-g", "rg-dev", "-n", "aks-dev-stopped")
-
-
-@dataclass(frozen=True)
-class Row:
-    id: str
-    args: tuple
-    rc: int
-    says: str
-    reads: bool = False     # True: the row may read ARM (GET) before it fails; never write
-    env: tuple = ()         # extra environment variables, as (name, value) pairs
-
-
-def row(id_, args, rc, says, reads=False, env=None):
-    return pytest.param(Row(id_, tuple(args), rc, says, reads, tuple((env or {}).items())), id=id_)
 
 
 LOG_FILE_ON = {"AZURE_LOGGING_ENABLE_LOG_FILE": "yes"}   # az config logging.enable_log_file, from the environment
@@ -117,7 +102,12 @@ ROWS = [
         "has no node pool 'nosuch' to verify", reads=True),
     row("verify-old-pool-not-wasi", ["verify", *PROD_CLUSTER, "--nodepool-name", "web", "--new-nodepool-name",
                                      "wasi"], 1, "is not a WASI node pool", reads=True),
+    # A dot next to a dot or a dash is no DNS subdomain (the Kubernetes name rule): refused before any call.
+    row("retarget-runtime-class-dots", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "parallel",
+                                        "--runtime-class", "spin..v2"], 1, "is not a RuntimeClass name"),
     row("create-aci-workload-ref", ["create-aci", *PROD_CLUSTER, "--workload", "web"], 1, "NAMESPACE/KIND/NAME"),
+    row("create-aci-workload-dots", ["create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web.-1"], 1,
+        "NAMESPACE/KIND/NAME"),
     row("create-aci-dns-label", ["create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web",
                                  "--dns-name-label", "Bad_Label"], 1, "--dns-name-label"),
     # create-aci's policy-token request bodies (Secret values included) would be logged: refused first.
@@ -170,39 +160,6 @@ ROWS = [
 ]
 
 
-def writes(entries):
-    """Logged requests that change something: every PUT/PATCH/DELETE, and every POST but sign-in (token) and
-    the read-only actions that fetch cluster credentials."""
-    def is_write(entry):
-        if entry["method"] in ("PUT", "PATCH", "DELETE"):
-            return True
-        path = entry["path"].lower()
-        return entry["method"] == "POST" and "/oauth2/" not in path and not path.endswith(
-            ("/listclusterusercredential", "/listclusteradmincredential"))
-    return [f"{e['method']} {e['path']}" for e in entries if is_write(e)]
-
-
-def arm_requests(entries):
-    return [f"{e['method']} {e['path']}" for e in entries if e["path"].lower().startswith("/subscriptions")]
-
-
-def check_row(az, arm, case):
-    """Run one row; assert exit code, message, and no write (no ARM request at all unless ``case.reads``)."""
-    arm.clear_requests()
-    result = az("aks", "wasi-migrate", *case.args, expect=None, env=dict(case.env))
-    shown = result.out if case.rc == 0 else result.err
-    assert result.rc == case.rc, f"{case.id}: exit {result.rc}\nstdout:{result.out}\nstderr:{result.err}"
-    assert case.says in shown, f"{case.id}: {case.says!r} not in:\n{shown}"
-    if "--debug" not in case.args:        # --debug logs az's own traceback of every error
-        assert "Traceback" not in result.err, result.err
-    logged = arm.requests()
-    assert writes(logged) == [], f"{case.id} wrote to Azure"
-    if not case.reads:
-        assert arm_requests(logged) == [], f"{case.id} called ARM before refusing"
-    return result
-
-
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_is_refused_clearly_and_changes_nothing(az, arm, case):
     check_row(az, arm, case)
-

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.conftest import arm_calls, example_body, serving_estate
-from tests.e2e.test_list_show import PROD
+from tests.e2e.helpers import PROD
 from tests.emulator.testing import Arm
 
 pytestmark = pytest.mark.e2e

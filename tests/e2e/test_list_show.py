@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from tests.conftest import ESTATES, arm_calls
+from tests.e2e.helpers import PROD
 
 pytestmark = pytest.mark.e2e
 
-PROD, DEV = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
 TRICKY, LOCKED, EMPTY = ("33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444",
                          "55555555-5555-5555-5555-555555555555")
 

@@ -7,6 +7,10 @@ from pathlib import Path
 import requests
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
+SAMPLE = Path(__file__).resolve().parent / "estates" / "sample.yaml"
+PROD = "11111111-1111-1111-1111-111111111111"
+AKS = "/providers/Microsoft.ContainerService/managedClusters"
+PROD_POOLS = f"/subscriptions/{PROD}/resourceGroups/rg-apps{AKS}/aks-prod/agentPools"
 
 
 def example(name: str) -> dict:

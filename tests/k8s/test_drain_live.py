@@ -1,26 +1,24 @@
 """Drain, cordon and their failure modes against the real kube-apiserver/KCM/scheduler v1.20.2 (policy/v1beta1
 evictions, found by discovery), with the fake kubelet from harness.py.
 
-Each test gets its own namespace and its own pools (named by harness.pool_name); a shared label
-``wasimig.test/ns=<namespace>`` on both pools lets the scheduler move a test's replicas from its "wasi" pool to its
-"std" pool and nowhere else.
+Each test gets its own namespace and its own pools (named by harness.pool_name, labelled as helpers.py says).
 """
 
-import threading
 import time
 
 import pytest
 
 from azext_wasimig.drain import DrainOptions, EvictionTuning, cordon_pool, drain_pool, filters
 from azext_wasimig.drain.errors import DrainIncomplete, Forbidden, PoolHasNoNodes
-from azext_wasimig.kube import connect, rest
+from azext_wasimig.kube import connect
 from azext_wasimig.migration_target import MigrationTarget
-from tests.k8s.harness import create_when_ready, pool_name, wait_for
+from tests.k8s.harness import pool_name
+from tests.k8s.helpers import (ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec, _pods, _pools, _ready,
+                               _unschedulable, _wait_pdb_settled, _wait_ready)
 
 pytestmark = pytest.mark.k8s
 
 FAST = dict(retry_initial=0.2, retry_max=0.5, poll_interval=0.1)
-TEST_LABEL = "wasimig.test/ns"
 
 
 def _options(**overrides):
@@ -31,90 +29,6 @@ def _target(pool):
     """The MigrationTarget drain_pool takes: the pool, and the names its Ctrl-C advice words the uncordon with."""
     return MigrationTarget(resource_group="rg", cluster={"name": "c"}, pools=({"name": pool},),
                            wasi_pool={"name": pool})
-
-
-def _pools(kubelet, namespace, wasi=2, std=0):
-    labels = {TEST_LABEL: namespace}
-    kubelet.add_pool(pool_name(namespace, "w"), wasi, labels=labels)
-    if std:
-        kubelet.add_pool(pool_name(namespace, "s"), std, labels=labels)
-    return pool_name(namespace, "w")
-
-
-def _pod_spec(namespace, grace=1, **extra):
-    return {"nodeSelector": {TEST_LABEL: namespace}, "terminationGracePeriodSeconds": grace,
-            "containers": [{"name": "app", "image": "example.azurecr.io/app:1"}], **extra}
-
-
-def _create(api, path, body):
-    return create_when_ready(api, path, body)
-
-
-def _deployment(api, namespace, replicas, name="web", grace=1):
-    _create(api, f"/apis/apps/v1/namespaces/{namespace}/deployments", {
-        "metadata": {"name": name}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                                             "template": {"metadata": {"labels": {"app": name}},
-                                                          "spec": _pod_spec(namespace, grace)}}})
-
-
-def _pdb(api, namespace, name, app, **budget):
-    _create(api, f"/apis/policy/v1beta1/namespaces/{namespace}/poddisruptionbudgets",
-            {"metadata": {"name": name}, "spec": {"selector": {"matchLabels": {"app": app}}, **budget}})
-
-
-def _pods(api, namespace, app=None):
-    query = {"labelSelector": f"app={app}"} if app else None
-    return rest.call(api, "GET", f"/api/v1/namespaces/{namespace}/pods", query=query)["items"]
-
-
-def _ready(pod):
-    return not pod["metadata"].get("deletionTimestamp") and any(
-        c["type"] == "Ready" and c["status"] == "True" for c in (pod.get("status") or {}).get("conditions") or [])
-
-
-def _wait_ready(api, namespace, app, count, timeout=20):
-    wait_for(lambda: sum(map(_ready, _pods(api, namespace, app))) >= count, timeout, f"{count} ready pods of {app}")
-
-
-def _disruptions_allowed(api, namespace, name):
-    pdb = rest.call(api, "GET", f"/apis/policy/v1beta1/namespaces/{namespace}/poddisruptionbudgets/{name}")
-    return (pdb.get("status") or {}).get("disruptionsAllowed", -1)
-
-
-def _wait_pdb_settled(api, namespace, name, allowed, timeout=10):
-    wait_for(lambda: _disruptions_allowed(api, namespace, name) == allowed, timeout,
-             f"PDB {name} to allow {allowed} disruptions")
-
-
-def _on_pool(api, namespace, pool):
-    return [p for p in _pods(api, namespace) if (p["spec"].get("nodeName") or "").startswith(pool + "-")]
-
-
-def _unschedulable(api, pool):
-    nodes = rest.call(api, "GET", "/api/v1/nodes", query={"labelSelector": f"agentpool={pool}"})["items"]
-    return {n["metadata"]["name"]: bool(n["spec"].get("unschedulable")) for n in nodes}
-
-
-class ReadySampler:
-    """Counts Ready (and not terminating) replicas every ~50 ms in a thread; ``minimum`` is the lowest seen."""
-
-    def __init__(self, api, namespace, app):
-        self.api, self.namespace, self.app = api, namespace, app
-        self.samples, self._stop = [], threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.samples.append(sum(map(_ready, _pods(self.api, self.namespace, self.app))))
-            self._stop.wait(0.05)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def test_drain_keeps_pdb_min_available_throughout(k8s_api, kubelet, namespace):
@@ -248,19 +162,19 @@ def test_pool_without_nodes_is_an_error(k8s_api, namespace):
 
 
 def test_expired_token_is_a_clear_error(k8s_env, namespace):
-    from azure.cli.core.azclierror import UnauthorizedError
+    from azext_wasimig.kube.errors import KubeUnauthorized
     text = k8s_env.kubeconfig.read_text().replace("token: test-admin-token", "token: s3cr3t-0ld-t0k3n")
     api = connect.api_client_from_kubeconfig(text, source="test kubeconfig")
-    with pytest.raises(UnauthorizedError) as caught:
+    with pytest.raises(KubeUnauthorized) as caught:
         drain_pool(api, _target(pool_name(namespace, "w")), _options())
-    message = str(caught.value) + " ".join(caught.value.recommendations)
+    message = str(caught.value) + caught.value.recommendation
     assert "s3cr3t" not in message and "401" in message and "https://127.0.0.1:" in message
 
 
 def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, namespace):
-    from azure.cli.core.azclierror import ForbiddenError
     from azext_wasimig.drain.cordon import pods_on_nodes
     from azext_wasimig.drain.evict import Evictor
+    from azext_wasimig.kube.errors import KubeForbidden
     pool = _pools(kubelet, namespace, wasi=1)
     _deployment(k8s_api, namespace, 1)
     _wait_ready(k8s_api, namespace, "web", 1)
@@ -278,9 +192,9 @@ def test_forbidden_eviction_names_the_missing_permission(k8s_api, kubelet, names
         drain_pool(limited, _target(pool), _options())
     assert not any(_unschedulable(k8s_api, pool).values()), "a forbidden drain must change nothing"
     plan = filters.plan(pods_on_nodes(limited, [f"{pool}-0"])[f"{pool}-0"], _options())
-    with pytest.raises(ForbiddenError) as caught:      # and at eviction time, without the up-front check
+    with pytest.raises(KubeForbidden) as caught:      # and at eviction time, without the up-front check
         Evictor(limited, _options()).run(plan)
-    assert "pods/eviction" in str(caught.value.recommendations)
+    assert "pods/eviction" in caught.value.recommendation
     assert len(_on_pool(k8s_api, namespace, pool)) == 1
 
 

@@ -17,10 +17,10 @@ import pytest
 from azext_wasimig.kube import rest
 from tests.conftest import serving_estate
 from tests.emulator.arm_core import POLICY_TOKEN
-from tests.e2e.test_bad_input import check_row, row
+from tests.e2e.helpers import check_row, row
 from tests.k8s.harness import (cluster_estate, create_when_ready, embedded_kubeconfig, exists, pool_name,
                                remove_namespace, wait_for)
-from tests.k8s.test_drain_live import TEST_LABEL, _pods, _ready, _unschedulable
+from tests.k8s.helpers import TEST_LABEL, _pods, _ready, _unschedulable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import arm_calls, serving_estate
 from tests.emulator.requestlog import redacted
 from tests.k8s.harness import embedded_kubeconfig
-from tests.k8s.test_drain_live import _create
-from tests.k8s.test_e2e_no_secrets_logged import leaked
+from tests.k8s.helpers import _create
+from tests.k8s.leaks import leaked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

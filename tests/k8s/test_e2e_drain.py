@@ -6,27 +6,17 @@ these check what only the command adds: the WASI proof, confirmation, exit codes
 
 import pytest
 
-from tests.conftest import arm_calls, serving_estate
-from tests.k8s.test_drain_live import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
-                                       _pods, _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
-from tests.k8s.harness import (AKS_SPIN_LABEL, aks_spin_runtime_class, cluster_estate, embedded_kubeconfig,
-                               label_nodes, pool_name, wait_for)
+from tests.conftest import arm_calls
+from tests.k8s.drain_estate import CLUSTER, RG, SUB, drain_subscription, estate
+from tests.k8s.helpers import (TEST_LABEL, ReadySampler, _create, _deployment, _on_pool, _pdb, _pod_spec,
+                               _pods, _pools, _unschedulable, _wait_pdb_settled, _wait_ready)
+from tests.k8s.harness import (AKS_SPIN_LABEL, aks_spin_runtime_class, embedded_kubeconfig, label_nodes, pool_name,
+                               wait_for)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
-SUB, RG, CLUSTER = "88888888-8888-8888-8888-888888888888", "rg-drain", "aks-drain"
 POOL_LABEL = "kubernetes.azure.com/agentpool"
-
-
-def estate(wasi_pool="wasi", std_pool="std"):
-    return cluster_estate(SUB, RG, CLUSTER, {"sys": ("System", 1, None), wasi_pool: ("User", 2, "WasmWasi"),
-                                             std_pool: ("User", 2, None)})
-
-
-@pytest.fixture(scope="module")
-def drain_subscription(arm, az):
-    with serving_estate(arm, az, estate()):
-        yield
+__all__ = ["drain_subscription"]   # the fixture: the subscription served
 
 
 @pytest.fixture(name="pools")

@@ -11,8 +11,8 @@ import pytest
 
 from tests.k8s.faultproxy import after, expired, repeat_continue, reset, status
 from tests.k8s.harness import aks_owner, pool_name, wait_for
-from tests.k8s.test_drain_live import TEST_LABEL, _create, _deployment, _pods, _unschedulable, _wait_ready
-from tests.k8s.test_e2e_drain import CLUSTER, RG, SUB, drain_subscription, estate  # noqa: F401  (a fixture)
+from tests.k8s.helpers import TEST_LABEL, _create, _deployment, _pods, _unschedulable, _wait_ready
+from tests.k8s.drain_estate import CLUSTER, RG, SUB, drain_subscription, estate  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

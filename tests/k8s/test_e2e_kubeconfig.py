@@ -21,7 +21,7 @@ import yaml
 
 from tests.conftest import arm_calls, serving_estate
 from tests.k8s.harness import aks_owner, embedded_kubeconfig, pool_name
-from tests.k8s.test_drain_live import _create, _unschedulable
+from tests.k8s.helpers import _create, _unschedulable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

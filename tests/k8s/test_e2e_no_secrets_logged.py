@@ -4,16 +4,14 @@ container groups) -> the real kube-apiserver.
 
 ARM hands out a kubeconfig as base64 inside JSON, and that kubeconfig holds the token and a base64 PEM client key
 (itself base64 of DER), so a search for the raw values proves nothing: every base64-looking run in the text is
-decoded, and so is every run in what that gives, a few levels deep (``decoded_forms``), before searching.
+decoded, and so is every run in what that gives, a few levels deep (``leaks.decoded_forms``), before searching.
 The log file is switched on with ``AZURE_LOGGING_ENABLE_LOG_FILE`` (what ``az config set
 logging.enable_log_file=yes`` sets), pointed at this test's folder.
 """
 
 import base64
-import binascii
 import copy
 import json
-import re
 import uuid
 
 import pytest
@@ -21,7 +19,8 @@ import yaml
 
 from tests.conftest import arm_calls, serving_estate
 from tests.k8s.harness import aks_owner, embedded_kubeconfig
-from tests.k8s.test_drain_live import _create
+from tests.k8s.helpers import _create
+from tests.k8s.leaks import leaked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
@@ -36,40 +35,6 @@ ESTATE = {"tenantId": "72f988bf-0000-0000-0000-000000000001", "subscriptions": [
                                  {"name": WASI, "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1,
                                   "workloadRuntime": "WasmWasi"},
                                  {"name": STD, "mode": "User", "vmSize": "Standard_D2s_v5", "count": 1}]}]}]}
-BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{12,}={0,2}")
-
-
-def decoded_forms(data, depth=4):
-    """``data`` and everything base64 decoding of its runs yields, recursively (``depth`` levels): a value hidden
-    as base64 of base64 of ... shows up in one of them. Runs are tried at each of the 4 alignments (a run may start
-    inside an escape such as ``\\n``) in the standard and URL-safe alphabets."""
-    forms, frontier = [data], [data]
-    for _ in range(depth):
-        found = []
-        for text in frontier:
-            for run in BASE64_RUN.findall(text.replace(b"\\n", b"\n")):
-                found.extend(_decodings(run.rstrip(b"=")))
-        frontier = [f for f in dict.fromkeys(found) if len(f) >= 8]
-        forms.extend(frontier)
-    return forms
-
-
-def _decodings(run):
-    for start in range(4):
-        chunk = run[start:]
-        chunk = chunk[:len(chunk) - len(chunk) % 4] if len(chunk) % 4 != 1 else chunk[:-1]
-        padded = chunk + b"=" * (-len(chunk) % 4)
-        for alphabet in (b"+/", b"-_"):
-            try:
-                yield base64.b64decode(padded, altchars=alphabet, validate=True)
-            except (binascii.Error, ValueError):
-                pass
-
-
-def leaked(needles, *texts):
-    """The names of the needles found in any decoded form of ``texts``."""
-    forms = [form for text in texts for form in decoded_forms(text.encode() if isinstance(text, str) else text)]
-    return sorted({name for name, value in needles.items() for form in forms if value in form})
 
 
 def test_the_decoder_finds_values_hidden_in_nested_base64():

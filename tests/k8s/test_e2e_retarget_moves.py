@@ -17,10 +17,10 @@ import yaml
 from tests.conftest import serving_estate
 from tests.emulator.azcli import login
 from tests.k8s.harness import embedded_kubeconfig, pool_name
-from tests.k8s.test_drain_live import TEST_LABEL, _create, _unschedulable
-from tests.k8s.test_e2e_retarget import (CLUSTER, DEPLOYMENTS, NEW_CLASS, OLD_CLASS, ORIGINAL, POOL_LABEL, RG, SUB,
-                                         WASI_LABEL, _deployment, _get, retarget, retarget_subscription)
-from tests.k8s.test_e2e_retarget import estate as retarget_estate
+from tests.k8s.helpers import TEST_LABEL, _create, _unschedulable
+from tests.k8s.retarget_estate import (CLUSTER, DEPLOYMENTS, NEW_CLASS, OLD_CLASS, ORIGINAL, POOL_LABEL, RG, SUB,
+                                       WASI_LABEL, _deployment, _get, retarget, retarget_subscription)
+from tests.k8s.retarget_estate import estate as retarget_estate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import arm_calls, serving_estate
 from tests.k8s.harness import aks_owner, embedded_kubeconfig
-from tests.k8s.test_snapshot_live import api_fixture, cluster_fixture  # noqa: F401  (module fixtures)
+from tests.k8s.scan_cluster import api_fixture, cluster_fixture  # noqa: F401  (module fixtures)
 from tests.unit.evaluate import helpers as unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]

@@ -7,6 +7,7 @@ from azext_wasimig.kube import rest
 from azext_wasimig.retarget import patch, rewrite
 from azext_wasimig.kube.snapshot import LAST_APPLIED
 from tests.k8s.harness import create_when_ready as _create
+from azext_wasimig.vocabulary.kubernetes import MERGE_PATCH_CONTENT_TYPE
 from tests.k8s.harness import wait_for
 
 pytestmark = pytest.mark.k8s
@@ -40,7 +41,7 @@ def _settled(api, obj):
 
 def _touch(api, obj, value):
     rest.call(api, "PATCH", patch.object_path(obj), body={"metadata": {"labels": {"touched": value}}},
-              content_type=patch.MERGE_PATCH_CONTENT_TYPE)
+              content_type=MERGE_PATCH_CONTENT_TYPE)
 
 
 def test_a_conflict_is_retried_from_the_fresh_object(k8s_api, namespace):

@@ -1,7 +1,10 @@
-"""errors.py (the domain's errors) and their one mapping to azclierror types (_errors.to_cli_error)."""
+"""errors.py (the domain's errors) and their one mapping to azclierror types (_errors.to_cli_error); Azure SDK
+failures worded as azclierror types (_errors.cli_error_for)."""
 import pytest
+from azure.cli.core import azclierror
+from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
-from azext_wasimig import errors
+from azext_wasimig import _errors, errors
 from azext_wasimig._errors import CLI_ERROR_BY_KIND, to_cli_error
 
 
@@ -35,3 +38,55 @@ def test_anything_else_is_not_converted():
 def test_every_kind_names_a_real_azclierror(kind):
     from azure.cli.core import azclierror
     assert issubclass(getattr(azclierror, CLI_ERROR_BY_KIND[kind]), azclierror.AzCLIError)
+
+
+class FakeResponse:  # the attributes azure-core reads from a transport response
+    def __init__(self, status):
+        self.status_code, self.reason, self.headers = status, "x", {}
+        self.request = None
+
+    def text(self, encoding=None):
+        return '{"error": {"code": "AuthorizationFailed", "message": "no access"}}'
+
+
+@pytest.mark.parametrize("status, error_type, words", [
+    (404, azclierror.ResourceNotFoundError, "Not found while"),
+    (403, azclierror.ForbiddenError, "Access denied while"),
+    (429, azclierror.AzureResponseError, "throttling"),
+    (500, azclierror.AzureInternalError, "HTTP 500"),
+    (409, azclierror.AzureResponseError, "HTTP 409"),
+])
+def test_http_errors_become_cli_errors_with_the_service_message(status, error_type, words):
+    error = HttpResponseError(response=FakeResponse(status))
+    converted = _errors.cli_error_for(error, "listing clusters")
+    assert isinstance(converted, error_type)
+    assert words in str(converted) and "listing clusters" in str(converted)
+    assert "no access" in str(converted)
+
+
+def test_connection_errors_become_connection_errors():
+    converted = _errors.cli_error_for(ServiceRequestError("connection refused"), "listing clusters")
+    assert isinstance(converted, azclierror.AzureConnectionError)
+
+
+def test_other_exceptions_pass_through_unchanged():
+    with pytest.raises(KeyError):
+        _errors.raise_cli_error(KeyError("x"), "anything")
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+def test_every_domain_error_of_the_package_has_a_kind_the_cli_maps():
+    import importlib
+    import pkgutil
+    import azext_wasimig
+    for module in pkgutil.walk_packages(azext_wasimig.__path__, "azext_wasimig."):
+        importlib.import_module(module.name)
+    kinds = {cls.__qualname__: cls.kind for cls in _all_subclasses(errors.MigrationError)
+             if cls.__module__.startswith("azext_wasimig.")}
+    assert "KubeUnauthorized" in kinds     # kube.errors is among them
+    assert {name: kind for name, kind in kinds.items() if kind not in CLI_ERROR_BY_KIND} == {}

@@ -7,7 +7,8 @@ import pathlib
 import pytest
 
 from azext_wasimig.targets import pool_spec
-from azext_wasimig.targets.pool_spec import DROPPED_FIELDS, PROVENANCE_TAG
+from azext_wasimig.targets.pool_spec import DROPPED_FIELDS
+from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
 CLUSTER_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/"

@@ -10,6 +10,7 @@ from azext_wasimig.drain import filters
 from azext_wasimig.drain.errors import NoEvictionApi
 from azext_wasimig.drain.evict import Evictor
 from azext_wasimig.drain.options import DrainOptions, EvictionTuning
+from azext_wasimig.kube import errors as kube_errors
 from tests.unit.drain.scripted_api import ScriptedApiServer, api_for, later, status
 
 PDB_429 = status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
@@ -99,15 +100,15 @@ def test_403_is_a_permission_error_naming_pods_eviction(server):
     server.evictions["web-a"] = [status(403, "Forbidden", 'pods "web-a" is forbidden: User "dev" cannot create '
                                                           'resource "pods/eviction" in API group "" in the '
                                                           'namespace "apps"')]
-    with pytest.raises(azclierror.ForbiddenError) as caught:
+    with pytest.raises(kube_errors.KubeForbidden) as caught:
         run(server, [server.add_pod("web-a")])
-    assert "pods/eviction" in str(caught.value) and "`create` on `pods/eviction`" in caught.value.recommendations[0]
+    assert "pods/eviction" in str(caught.value) and "`create` on `pods/eviction`" in caught.value.recommendation
     assert "scripted-token" not in str(caught.value)
 
 
 def test_401_on_an_eviction_stops_the_drain_naming_the_credentials(server):
     server.evictions["web-a"] = [status(401, "Unauthorized", "Unauthorized")]
-    with pytest.raises(azclierror.UnauthorizedError) as caught:
+    with pytest.raises(kube_errors.KubeUnauthorized) as caught:
         run(server, [server.add_pod("web-a")])
     assert "HTTP 401" in str(caught.value) and "scripted-token" not in str(caught.value)
 
@@ -115,7 +116,7 @@ def test_401_on_an_eviction_stops_the_drain_naming_the_credentials(server):
 def test_node_lists_failing_with_401_stop_the_wait_after_the_bound_naming_the_cause(server):
     server.linger = 30.0                                  # never gone: only the failing lists can end the wait
     server.pod_lists = [status(401, "Unauthorized", "Unauthorized")]   # every poll, for good
-    with pytest.raises(azclierror.UnauthorizedError) as caught:
+    with pytest.raises(kube_errors.KubeUnauthorized) as caught:
         run(server, [server.add_pod("web-a")], timeout=60.0, wait_error_limit=0.3)
     assert "listing the pods of node wasi-0" in str(caught.value) and "HTTP 401" in str(caught.value)
 
@@ -136,9 +137,9 @@ def test_a_wait_cut_by_the_drain_timeout_says_the_node_lists_were_failing(server
 
 def test_a_dry_run_that_cannot_read_pdbs_fails_naming_the_right(server):
     server.pdb_list = status(403, "Forbidden", 'poddisruptionbudgets.policy is forbidden: User "dev" cannot list')
-    with pytest.raises(azclierror.ForbiddenError) as caught:
+    with pytest.raises(kube_errors.KubeForbidden) as caught:
         run(server, [server.add_pod("web-a")], dry_run=True)
-    assert "list poddisruptionbudgets" in caught.value.recommendations[0]
+    assert "list poddisruptionbudgets" in caught.value.recommendation
 
 
 def test_other_errors_fail_that_pod_only(server):

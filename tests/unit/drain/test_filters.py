@@ -5,6 +5,7 @@ import pytest
 from azext_wasimig.drain import filters as drain
 from azext_wasimig.drain.filters import EVICT, REFUSE, SKIP, WAIT
 from azext_wasimig.drain.options import DrainOptions
+from azext_wasimig.vocabulary.kubernetes import MIRROR_ANNOTATION
 
 
 def pod(name, node="wasi-0", namespace="apps", owner="ReplicaSet", phase="Running", labels=None, volumes=None,
@@ -35,7 +36,7 @@ def test_daemonset_pod_is_skipped():
 
 
 def test_mirror_pod_is_skipped_even_without_owner():
-    decision = decide(pod("kube-proxy-wasi-0", owner=None, annotations={drain.MIRROR_ANNOTATION: "abc"}))
+    decision = decide(pod("kube-proxy-wasi-0", owner=None, annotations={MIRROR_ANNOTATION: "abc"}))
     assert decision.action == SKIP and "mirror" in decision.reasons[0]
 
 

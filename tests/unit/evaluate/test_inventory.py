@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from azext_wasimig.evaluate import inventory
+from azext_wasimig.vocabulary import wasi
 from tests.conftest import example_body
 
 
@@ -17,20 +18,6 @@ def cluster_with(*profiles, name="c1", rg="rg1", sub="00000000-0000-0000-0000-00
         "properties": {"kubernetesVersion": "1.30.4", "currentKubernetesVersion": "1.30.4",
                        "agentPoolProfiles": list(profiles), **props},
     }
-
-
-@pytest.mark.parametrize("runtime, expected", [
-    ("WasmWasi", True), ("wasmwasi", True), ("WASMWASI", True),
-    ("OCIContainer", False), ("KataVmIsolation", False), ("SomethingNew", False), (None, False), ("", False),
-])
-def test_is_wasi_pool_ignores_case_and_tolerates_unknown_values(runtime, expected):
-    assert inventory.is_wasi_pool({"name": "p", "workloadRuntime": runtime}) is expected
-
-
-def test_is_wasi_pool_on_an_sdk_enum_value():
-    from azure.mgmt.containerservice.models import WorkloadRuntime
-    assert inventory.is_wasi_pool({"workloadRuntime": WorkloadRuntime.WASM_WASI})
-    assert not inventory.is_wasi_pool({"workloadRuntime": WorkloadRuntime.OCI_CONTAINER})
 
 
 def test_real_cluster_list_example_has_no_wasi_pool_until_one_is_marked():
@@ -65,7 +52,7 @@ def test_record_from_the_wasi_agent_pool_resource_example():
     assert record["vmSize"] == "Standard_DS2_v2"
     assert record["workloadRuntime"] == "WasmWasi"
     assert record["clusterName"] == cluster["name"]
-    assert inventory.is_wasi_pool(inventory.flatten_agent_pool(pool))
+    assert wasi.is_wasi_pool(pool)
 
 
 def test_all_pool_settings_are_carried_into_the_record():

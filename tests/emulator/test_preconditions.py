@@ -3,7 +3,7 @@ headers: "The request should only proceed if [no] entity matches this string") a
 `If-None-Match: *` fails when the pool exists, `If-Match: <eTag>` when its eTag differs (or it does not exist);
 a failed precondition is 412 PreconditionFailed and changes nothing."""
 
-from tests.unit.test_emulator_behaviour import PROD_POOLS, arm, emu  # noqa: F401  # pylint: disable=unused-import
+from tests.emulator.testing import PROD_POOLS
 
 BODY = {"properties": {"vmSize": "Standard_D4s_v5", "count": 1}}
 

@@ -1,14 +1,9 @@
-"""Which cluster a --kubeconfig reaches (kube.binding), and how its exec plugin runs (kube.exec_plugin)."""
-
-import os
-import subprocess
+"""Which cluster a --kubeconfig reaches (kube.binding)."""
 
 import pytest
-from azure.cli.core import azclierror
-from kubernetes.config.config_exception import ConfigException
 
-from azext_wasimig.kube import binding, connect, exec_plugin
-from tests.unit.test_connect import kubeconfig
+from azext_wasimig.kube import binding, connect
+from tests.unit.kube.helpers import kubeconfig
 
 SUB = "11111111-2222-3333-4444-555555555555"
 CLUSTER = {"id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
@@ -68,41 +63,3 @@ def test_a_node_of_another_cluster_or_no_proof_is_refused(nodes, words):
 def test_a_client_whose_server_is_the_clusters_needs_no_node_list():
     api = connect.api_client_from_kubeconfig(kubeconfig(server="https://aks1-rg-111111-abc.hcp.westeurope.azmk8s.io"))
     binding.require_cluster(api, CLUSTER, "wasi", ["sys", "wasi"], "F")   # no request: the server is unreachable from here
-
-
-# --- exec plugins -------------------------------------------------------------------------------------------
-
-def test_a_plugin_gets_no_stdin():
-    read_end, write_end = os.pipe()   # an input that never ends: it would block `cat` forever
-    try:
-        process = exec_plugin.BoundedPopen(["cat"], stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           universal_newlines=True)   # ExecProvider passes the terminal's
-        assert process.communicate() == ("", "")
-    finally:
-        os.close(read_end)
-        os.close(write_end)
-
-
-def test_a_plugin_past_its_time_limit_is_stopped(monkeypatch, tmp_path):
-    monkeypatch.setenv(exec_plugin.TIMEOUT_ENV, "0.5")
-    process = exec_plugin.BoundedPopen(["sh", "-c", "sleep 60 & wait"], stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, universal_newlines=True)
-    with pytest.raises(ConfigException, match="sh did not finish within 0.5 seconds"):
-        process.communicate()
-    assert process.poll() is not None, "the plugin was stopped"
-
-
-@pytest.mark.parametrize("value, seconds", [("", 60.0), ("7", 7.0), ("-1", 60.0), ("soon", 60.0)])
-def test_the_time_limit_setting(monkeypatch, value, seconds):
-    monkeypatch.setenv(exec_plugin.TIMEOUT_ENV, value)
-    assert exec_plugin.timeout_seconds() == seconds
-
-
-def test_a_hanging_plugin_in_a_kubeconfig_is_a_clear_error(monkeypatch, tmp_path):
-    script = tmp_path / "slow-plugin"
-    script.write_text("#!/bin/sh\nexec sleep 60\n")
-    script.chmod(0o700)
-    monkeypatch.setenv(exec_plugin.TIMEOUT_ENV, "0.5")
-    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(script)}}
-    with pytest.raises(azclierror.UnauthorizedError, match="slow-plugin did not finish within 0.5 seconds"):
-        connect.api_client_from_kubeconfig(kubeconfig(user=user))

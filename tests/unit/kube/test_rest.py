@@ -6,6 +6,7 @@ import json
 import pytest
 import urllib3.exceptions as u3
 
+from azext_wasimig.kube import errors as kube_errors
 from azext_wasimig.kube import rest
 
 QUICK = rest.RetryPolicy(attempts=4, budget=5.0, initial=0.001, maximum=0.002, retry_after_max=0.001)
@@ -149,5 +150,27 @@ def test_a_repeated_continue_token_stops_the_list_instead_of_looping():
 
 
 def test_paging_errors_are_worded_for_the_cli():
-    error = rest.as_cli_error(rest.ListError("Listing /api/v1/pods failed: ..."), "reading pods", "https://k")
-    assert "reading pods" in str(error) and "https://k" in str(error)
+    error = rest.api_error(rest.ListError("Listing /api/v1/pods failed: ..."), "reading pods", "https://k")
+    assert isinstance(error, kube_errors.KubeServiceError) and error.kind == "service"
+    assert "reading pods" in str(error) and "https://k" in str(error) and "a proxy" in error.recommendation
+
+
+@pytest.mark.parametrize("status, kind, words", [
+    (401, "unauthorized", "The API server at https://k rejected the credentials (HTTP 401) while reading pods"),
+    (403, "forbidden", "Forbidden while reading pods: pods is forbidden"),
+    (404, "not_found", "Not found while reading pods: pods is forbidden"),
+    (409, "service", "The API server answered HTTP 409 while reading pods: pods is forbidden"),
+])
+def test_api_errors_by_status(status, kind, words):
+    failure = rest.KubeApiError("GET", "/api/v1/pods", status, {"message": "pods is forbidden"})
+    error = rest.api_error(failure, "reading pods", "https://k", permission="list pods")
+    assert error.kind == kind and str(error).startswith(words)
+    if status == 403:
+        assert error.recommendation.startswith("It needs permission to list pods.")
+
+
+def test_api_error_leaves_a_bug_as_it_is():
+    bug = KeyError("x")
+    assert rest.api_error(bug, "reading pods", "https://k") is bug
+    with pytest.raises(KeyError):
+        rest.raise_api_error(bug, "reading pods", "https://k")

@@ -1,7 +1,6 @@
 """kube.connect: kubeconfig parsing in memory, contexts, exec plugins (kubelogin), malformed files, ARM credentials,
 no secret on disk or in messages, and the unreachable-server error."""
 
-import base64
 import datetime
 import json
 import os
@@ -16,8 +15,8 @@ from azure.cli.core import azclierror
 
 from azext_wasimig import arm
 from azext_wasimig.kube import connect
-
-TOKEN = "s3cr3t-t0k3n-value"
+from azext_wasimig.kube import errors as kube_errors
+from tests.unit.kube.helpers import TOKEN, b64, kubeconfig
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +35,6 @@ def pem():
     return (cert.public_bytes(serialization.Encoding.PEM),
             key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()))
-
-
-def b64(data):
-    return base64.b64encode(data).decode()
-
-
-def kubeconfig(server="https://10.0.0.1:443", user=None, ca=None, contexts=None, current="main"):
-    cluster = {"server": server}
-    if ca:
-        cluster["certificate-authority-data"] = b64(ca)
-    return {"apiVersion": "v1", "kind": "Config", "current-context": current,
-            "clusters": [{"name": "aks", "cluster": cluster}],
-            "users": [{"name": "u", "user": user if user is not None else {"token": TOKEN}}],
-            "contexts": contexts or [{"name": "main", "context": {"cluster": "aks", "user": "u"}}]}
 
 
 @pytest.fixture
@@ -92,19 +77,19 @@ def test_context_selection_and_unknown_context():
     config = kubeconfig(contexts=[{"name": "main", "context": {"cluster": "aks", "user": "u"}},
                                   {"name": "other", "context": {"cluster": "aks", "user": "u"}}])
     assert connect.api_client_from_kubeconfig(config, context="other").configuration.host == "https://10.0.0.1:443"
-    with pytest.raises(azclierror.ValidationError, match=r"Context 'nope' is not in my-file \(available: main, "
+    with pytest.raises(kube_errors.KubeconfigUnusable, match=r"Context 'nope' is not in my-file \(available: main, "
                                                          r"other\)"):
         connect.api_client_from_kubeconfig(config, context="nope", source="my-file")
 
 
 def test_missing_current_context_asks_for_one():
-    with pytest.raises(azclierror.ValidationError, match="--context"):
+    with pytest.raises(kube_errors.KubeconfigUnusable, match="--context"):
         connect.api_client_from_kubeconfig(kubeconfig(current=None))
 
 
 def test_context_naming_a_missing_user_is_an_error():
     config = kubeconfig(contexts=[{"name": "main", "context": {"cluster": "aks", "user": "ghost"}}])
-    with pytest.raises(azclierror.ValidationError, match="user 'ghost'"):
+    with pytest.raises(kube_errors.KubeconfigUnusable, match="user 'ghost'"):
         connect.api_client_from_kubeconfig(config)
 
 
@@ -117,7 +102,7 @@ def test_malformed_yaml_file_error_names_file_and_line_but_not_the_content(tmp_p
           user: {{token: {TOKEN}
         clusters: []
         """))
-    with pytest.raises(azclierror.FileOperationError) as caught:
+    with pytest.raises(kube_errors.KubeconfigUnreadable) as caught:
         connect.load_kubeconfig_file(str(path))
     message = str(caught.value)
     assert str(path) in message and "line 5" in message and TOKEN not in message
@@ -126,12 +111,12 @@ def test_malformed_yaml_file_error_names_file_and_line_but_not_the_content(tmp_p
 def test_yaml_that_is_not_a_kubeconfig(tmp_path):
     path = tmp_path / "config"
     path.write_text("- just\n- a list\n")
-    with pytest.raises(azclierror.FileOperationError, match="is not a kubeconfig"):
+    with pytest.raises(kube_errors.KubeconfigUnreadable, match="is not a kubeconfig"):
         connect.load_kubeconfig_file(str(path))
 
 
 def test_missing_file_is_a_file_error(tmp_path):
-    with pytest.raises(azclierror.FileOperationError, match="Cannot read kubeconfig"):
+    with pytest.raises(kube_errors.KubeconfigUnreadable, match="Cannot read kubeconfig"):
         connect.load_kubeconfig_file(str(tmp_path / "absent"))
 
 
@@ -147,15 +132,15 @@ def test_relative_certificate_paths_resolve_against_the_kubeconfig_folder(tmp_pa
 def test_bad_base64_in_tls_data():
     config = kubeconfig()
     config["clusters"][0]["cluster"]["certificate-authority-data"] = "not base64!"
-    with pytest.raises(azclierror.ValidationError, match="certificate-authority-data"):
+    with pytest.raises(kube_errors.KubeconfigUnusable, match="certificate-authority-data"):
         connect.api_client_from_kubeconfig(config)
 
 
 def test_azure_auth_provider_is_refused_with_the_conversion_hint():
     config = kubeconfig(user={"auth-provider": {"name": "azure", "config": {"access-token": TOKEN}}})
-    with pytest.raises(azclierror.ValidationError) as caught:
+    with pytest.raises(kube_errors.KubeconfigUnusable) as caught:
         connect.api_client_from_kubeconfig(config)
-    assert "convert-kubeconfig" in caught.value.recommendations[0] and TOKEN not in str(caught.value)
+    assert "convert-kubeconfig" in caught.value.recommendation and TOKEN not in str(caught.value)
 
 
 def kubelogin_user(command="kubelogin"):
@@ -165,14 +150,14 @@ def kubelogin_user(command="kubelogin"):
 
 def test_missing_kubelogin_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(azclierror.ValidationError) as caught:
+    with pytest.raises(kube_errors.KubeconfigUnusable) as caught:
         connect.api_client_from_kubeconfig(kubeconfig(user=kubelogin_user()))
-    assert "kubelogin" in str(caught.value) and "az aks install-cli" in caught.value.recommendations[0]
+    assert "kubelogin" in str(caught.value) and "az aks install-cli" in caught.value.recommendation
 
 
 def test_other_missing_exec_plugin_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(azclierror.ValidationError, match="'gke-gcloud-auth-plugin'"):
+    with pytest.raises(kube_errors.KubeconfigUnusable, match="'gke-gcloud-auth-plugin'"):
         connect.api_client_from_kubeconfig(kubeconfig(user=kubelogin_user("gke-gcloud-auth-plugin")))
 
 
@@ -204,9 +189,9 @@ def test_exec_plugin_client_certificate_leaves_no_temp_file(monkeypatch, tmp_pat
 def test_failing_exec_plugin_is_a_clear_error(monkeypatch, tmp_path):
     fake_plugin(tmp_path, exit_code=1, stderr="AADSTS70043: The refresh token has expired")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    with pytest.raises(azclierror.UnauthorizedError, match="AADSTS70043") as caught:
+    with pytest.raises(kube_errors.KubeUnauthorized, match="AADSTS70043") as caught:
         connect.api_client_from_kubeconfig(kubeconfig(user=kubelogin_user()))
-    assert "az login" in caught.value.recommendations[0]
+    assert "az login" in caught.value.recommendation
 
 
 class FakeCredentials:
@@ -266,7 +251,7 @@ def test_admin_credentials_with_local_accounts_disabled_is_a_clear_error(credent
 
 def test_arm_credentials_malformed_answer_names_the_cluster(credentials_from):
     credentials_from(FakeCredentials(b"clusters: [oops"))
-    with pytest.raises(azclierror.FileOperationError, match="user credentials of cluster 'aks1'"):
+    with pytest.raises(kube_errors.KubeconfigUnreadable, match="user credentials of cluster 'aks1'"):
         arm.cluster_kubeconfig(None, "rg", "aks1")
 
 
@@ -275,7 +260,7 @@ def test_unreachable_server_error_names_the_url_not_the_token():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     api = connect.api_client_from_kubeconfig(kubeconfig(server=f"http://127.0.0.1:{port}"))
-    with pytest.raises(azclierror.AzureConnectionError) as caught:
+    with pytest.raises(kube_errors.KubeUnreachable) as caught:
         connect.check_reachable(api)
     message = str(caught.value)
     assert f"http://127.0.0.1:{port}" in message and "connection refused" in message and TOKEN not in message

@@ -1,12 +1,11 @@
-"""The CLI glue that has logic of its own: validators, table rows, and HTTP error translation."""
+"""_validators: what is refused after parsing, before any call to Azure, naming the flag."""
 
 from types import SimpleNamespace
 
 import pytest
 from azure.cli.core import azclierror
-from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
-from azext_wasimig import _errors, _format, _validators
+from azext_wasimig import _validators
 
 
 def namespace(**kw):
@@ -62,58 +61,3 @@ def test_dry_run_wins_over_no_wait():
                            dry_run=True, no_wait=True)
     _validators.validate_create_pool(args)
     assert args.no_wait is False
-
-
-def test_table_row_is_compact_and_shows_autoscale_and_state():
-    record = {"resourceGroup": "rg", "clusterName": "c", "name": "wasi", "vmSize": "Standard_D2s_v5", "count": 2,
-              "enableAutoScaling": True, "minCount": 1, "maxCount": 4, "orchestratorVersion": "1.29.9",
-              "clusterKubernetesVersion": "1.30.1", "powerState": "Running", "provisioningState": "Failed"}
-    (row,) = _format.pool_list_table_format([record])
-    assert list(row) == ["ResourceGroup", "Cluster", "NodePool", "VmSize", "Count", "KubernetesVersion", "State"]
-    assert row["Count"] == "2 (1-4)"
-    assert row["KubernetesVersion"] == "1.29.9"
-    assert row["State"] == "Running (Failed)"
-
-
-def test_table_state_is_the_power_state_when_provisioning_succeeded():
-    row = _format.pool_row({"powerState": "Stopped", "provisioningState": "Succeeded", "count": 1})
-    assert row["State"] == "Stopped" and row["Count"] == 1
-
-
-def test_show_table_is_one_row_or_none():
-    assert len(_format.pool_show_table_format({"name": "p"})) == 1
-    assert _format.pool_show_table_format(None) == []
-
-
-class FakeResponse:  # the attributes azure-core reads from a transport response
-    def __init__(self, status):
-        self.status_code, self.reason, self.headers = status, "x", {}
-        self.request = None
-
-    def text(self, encoding=None):
-        return '{"error": {"code": "AuthorizationFailed", "message": "no access"}}'
-
-
-@pytest.mark.parametrize("status, error_type, words", [
-    (404, azclierror.ResourceNotFoundError, "Not found while"),
-    (403, azclierror.ForbiddenError, "Access denied while"),
-    (429, azclierror.AzureResponseError, "throttling"),
-    (500, azclierror.AzureInternalError, "HTTP 500"),
-    (409, azclierror.AzureResponseError, "HTTP 409"),
-])
-def test_http_errors_become_cli_errors_with_the_service_message(status, error_type, words):
-    error = HttpResponseError(response=FakeResponse(status))
-    converted = _errors.cli_error_for(error, "listing clusters")
-    assert isinstance(converted, error_type)
-    assert words in str(converted) and "listing clusters" in str(converted)
-    assert "no access" in str(converted)
-
-
-def test_connection_errors_become_connection_errors():
-    converted = _errors.cli_error_for(ServiceRequestError("connection refused"), "listing clusters")
-    assert isinstance(converted, azclierror.AzureConnectionError)
-
-
-def test_other_exceptions_pass_through_unchanged():
-    with pytest.raises(KeyError):
-        _errors.raise_cli_error(KeyError("x"), "anything")

@@ -1,5 +1,6 @@
 """Emulator behaviour: paging, case-insensitive paths, faults, forbidden subscriptions, validation, credentials,
-request-log redaction, identity endpoints, admin API, CLI. Fast: one in-process emulator per module."""
+request-log redaction, identity endpoints, admin API, CLI. Fast: one in-process emulator per module (conftest.py's
+``emu`` and ``arm``)."""
 from __future__ import annotations
 
 import base64
@@ -12,34 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator import EmulatorClient, generate_estate, load_estate, redacted, start_emulator
-from tests.emulator.testing import Arm
+from tests.emulator import EmulatorClient, generate_estate, load_estate, redacted
+from tests.emulator.testing import AKS, PROD, PROD_POOLS, SAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "tests/emulator/estates/sample.yaml"
 TRICKY = ROOT / "tests/emulator/estates/tricky.yaml"
-PROD = "11111111-1111-1111-1111-111111111111"
 TRICKY_SUB = "33333333-3333-3333-3333-333333333333"
 LOCKED_SUB = "44444444-4444-4444-4444-444444444444"
-AKS = "/providers/Microsoft.ContainerService/managedClusters"
-PROD_POOLS = f"/subscriptions/{PROD}/resourceGroups/rg-apps{AKS}/aks-prod/agentPools"
 ACI_API = "2024-05-01-preview"
-
-
-@pytest.fixture(scope="module")
-def emu(tmp_path_factory):
-    handle = start_emulator(SAMPLE, tmp_path_factory.mktemp("emu-behaviour"))
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def arm(emu):
-    emu.set_estate(load_estate(SAMPLE))
-    emu.clear_faults()
-    emu.clear_requests()
-    emu.settings(lroPolls=2, latencyMs=0, pageSize=50)
-    return Arm(emu)
 
 
 def all_pages(arm, path):
