@@ -30,6 +30,11 @@ def cf_container_groups(cli_ctx, *_):
     return get_mgmt_service_client(cli_ctx, ContainerInstanceManagementClient).container_groups
 
 
+def as_dict(model):
+    """An SDK model as the REST API's camelCase dict (containerservice >= 41 hybrid models are dict-like)."""
+    return model.as_dict() if hasattr(model, "as_dict") else dict(model)
+
+
 def current_subscription_id(cli_ctx):
     """The subscription in force: the global --subscription, else the signed-in default."""
     from azure.cli.core.commands.client_factory import get_subscription_id

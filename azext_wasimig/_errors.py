@@ -7,41 +7,12 @@ only the message, not a traceback.
 
 from contextlib import contextmanager
 
-
-def status_of(error):
-    return getattr(error, "status_code", None) or getattr(getattr(error, "response", None), "status_code", None)
-
-
-def service_message(error):
-    """The service's own error code and message, without the SDK's multi-line decoration."""
-    inner = getattr(error, "error", None)
-    code, message = getattr(inner, "code", None), getattr(inner, "message", None)
-    if message:
-        return f"({code}) {message}" if code else message
-    text = str(getattr(error, "message", None) or error)
-    return text.splitlines()[0] if text else type(error).__name__
+from azext_wasimig.errors import azure_call_failed
 
 
 def cli_error_for(error, what):
     """An azclierror for an HTTP failure while doing ``what`` (e.g. "listing clusters in subscription X")."""
-    from azure.cli.core import azclierror
-    status, detail = status_of(error), service_message(error)
-    if status == 404:
-        return azclierror.ResourceNotFoundError(f"Not found while {what}: {detail}")
-    if status in (401, 403):
-        return azclierror.ForbiddenError(
-            f"Access denied while {what}: {detail}",
-            recommendation="Check that the signed-in identity has at least the Reader role on the scope "
-                           "(az role assignment list --assignee <id>), or pick another with --subscription.")
-    if status == 429:
-        return azclierror.AzureResponseError(
-            f"Azure Resource Manager kept throttling requests (HTTP 429) while {what}, even after the SDK's "
-            f"retries: {detail}", recommendation="Wait a minute and run the command again.")
-    if status is not None and status >= 500:
-        return azclierror.AzureInternalError(f"Azure answered HTTP {status} while {what}: {detail}")
-    if status is not None:
-        return azclierror.AzureResponseError(f"Azure answered HTTP {status} while {what}: {detail}")
-    return azclierror.AzureConnectionError(f"Could not reach Azure while {what}: {detail}")
+    return to_cli_error(azure_call_failed(error, what))
 
 
 def azure_failures():
@@ -79,6 +50,7 @@ CLI_ERROR_BY_KIND = {
     "unauthorized": "UnauthorizedError",
     "file": "FileOperationError",
     "service": "AzureResponseError",
+    "internal": "AzureInternalError",
     "connection": "AzureConnectionError",
     "incomplete": "AzureResponseError",
     "interrupted": "ManualInterrupt",

@@ -39,18 +39,20 @@ def _create_pool(loader):
         c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
                    help="Name of the replacement pool: a lowercase letter, then up to 11 lowercase letters or "
                         "digits. Default: derived from the old name (wasi -> wasi2).")
-        c.argument("vm_size", options_list=["--vm-size"], help="VM size of the new pool. Default: the old pool's.")
-        c.argument("node_count", options_list=["--node-count", "-c"], type=int,
-                   help="Node count of the new pool. Default: the old pool's.")
-        c.argument("min_count", options_list=["--min-count"], type=int,
-                   help="Autoscaler minimum (with --max-count). Default: the old pool's.")
-        c.argument("max_count", options_list=["--max-count"], type=int,
-                   help="Autoscaler maximum (with --min-count). Default: the old pool's.")
-        c.argument("zones", options_list=["--zones", "-z"], nargs="+",
-                   help="Availability zones, space-separated (1 2 3). Default: the old pool's.")
-        c.argument("labels", nargs="*",
-                   help="Extra node labels, space-separated key=value, merged over the old pool's "
-                        "(its WASI-specific labels are never carried).")
+        # The overrides reach wasi_create_pool as one checked pool_spec.PoolOverrides (validate_create_pool).
+        c.ignore("overrides")
+        c.extra("vm_size", options_list=["--vm-size"], help="VM size of the new pool. Default: the old pool's.")
+        c.extra("node_count", options_list=["--node-count", "-c"], type=int,
+                help="Node count of the new pool. Default: the old pool's.")
+        c.extra("min_count", options_list=["--min-count"], type=int,
+                help="Autoscaler minimum (with --max-count). Default: the old pool's.")
+        c.extra("max_count", options_list=["--max-count"], type=int,
+                help="Autoscaler maximum (with --min-count). Default: the old pool's.")
+        c.extra("zones", options_list=["--zones", "-z"], nargs="+",
+                help="Availability zones, space-separated (1 2 3). Default: the old pool's.")
+        c.extra("labels", options_list=["--labels"], nargs="*",
+                help="Extra node labels, space-separated key=value, merged over the old pool's "
+                     "(its WASI-specific labels are never carried).")
         c.argument("spin_shim", options_list=["--spin-shim"], action="store_true",
                    help="Label the new nodes spin=true, the label the SpinKube runtime-class-manager Shim "
                         "selects on, so the Spin shim is installed on exactly these nodes.")

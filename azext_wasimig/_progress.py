@@ -22,12 +22,3 @@ def progress(cli_ctx):
         yield lambda message: controller.add(message=message)
     finally:
         controller.end()
-
-
-def wait_for(poller, cli_ctx, what, interval=2.0):
-    """Wait for an azure-core LRO poller, reporting its status; returns its result (raises its error)."""
-    with progress(cli_ctx) as report:
-        while not poller.done():
-            report(f"{what}: {poller.status()}")
-            poller.wait(timeout=interval)
-    return poller.result()

@@ -12,7 +12,7 @@ def validate_names(namespace):
     """Every resource name given is one ARM could hold, before it goes into a request's URL path."""
     import re
     from azure.cli.core.azclierror import InvalidArgumentValueError
-    from azext_wasimig.targets import pool_spec
+    from azext_wasimig.prepare import pool_spec
     pool_rule = re.compile(pool_spec.POOL_NAME_RULE.pattern, re.IGNORECASE)
     checks = (("resource_group_name", "--resource-group/-g", re.compile(_RESOURCE_GROUP),
                "up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'"),
@@ -63,16 +63,21 @@ def _given_options(namespace):
     return (cli_ctx.data.get("safe_params") or []) if cli_ctx is not None else []
 
 
+_POOL_OVERRIDES = ("vm_size", "node_count", "min_count", "max_count", "zones", "labels")
+
+
 def validate_create_pool(namespace):
-    """Everything that can be checked without Azure: the names, counts, zones, VM size, labels."""
-    from azext_wasimig._errors import user_errors
-    from azext_wasimig.targets import pool_spec
+    """Everything that can be checked without Azure: the names, counts, zones, VM size, labels. The override flags
+    become one checked pool_spec.PoolOverrides, ``namespace.overrides`` (what wasi_create_pool gets)."""
+    from azext_wasimig.prepare import pool_spec
     validate_names(namespace)
-    namespace.labels = parse_labels(getattr(namespace, "labels", None))
-    with user_errors(pool_spec.PoolSpecError):
-        if namespace.new_nodepool_name is not None:   # '' is a mistake, not "derive one"
-            pool_spec.validate_pool_name(namespace.new_nodepool_name, namespace.nodepool_name)
-        pool_spec.check_overrides(vars(namespace))
+    if namespace.new_nodepool_name is not None:   # '' is a mistake, not "derive one"
+        pool_spec.validate_pool_name(namespace.new_nodepool_name, namespace.nodepool_name)
+    given = {flag: getattr(namespace, flag, None) for flag in _POOL_OVERRIDES}
+    for flag in _POOL_OVERRIDES:
+        if hasattr(namespace, flag):
+            delattr(namespace, flag)
+    namespace.overrides = pool_spec.PoolOverrides.parse(**given)
     _dry_run_wins_over_no_wait(namespace)
 
 
@@ -81,25 +86,6 @@ def _dry_run_wins_over_no_wait(namespace):
     --no-wait command's output, which would hide the dry run. The preview the user asked for wins."""
     if getattr(namespace, "dry_run", False):
         namespace.no_wait = False
-
-
-def parse_labels(pairs):
-    """["k=v", ...] -> {"k": "v"}; None stays None."""
-    from azure.cli.core.azclierror import InvalidArgumentValueError
-    if pairs is None:
-        return None
-    from azext_wasimig.targets import pool_spec
-    labels = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise InvalidArgumentValueError(f"--labels {pair!r} is not key=value: write e.g. --labels team=payments")
-        problem = pool_spec.label_problem(key, value)
-        if problem:
-            raise InvalidArgumentValueError(f"--labels {pair!r} is not a Kubernetes node label: {problem}. "
-                                            "Write e.g. --labels team=payments example.com/tier=web")
-        labels[key] = value
-    return labels
 
 
 def validate_cluster_access(namespace):
@@ -158,21 +144,16 @@ def validate_create_aci(namespace):
     """The workload references, location, subnet id, DNS label and resource group, before any call."""
     import re
     from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
-    from azext_wasimig._errors import user_errors
-    from azext_wasimig.targets import aci_spec
+    from azext_wasimig.prepare import aci_spec
     validate_names(namespace)
     validate_cluster_access(namespace)
-    with user_errors(aci_spec.InvalidTarget):
-        namespace.workloads = [aci_spec.parse_workload_ref(ref) for ref in namespace.workloads or []]
-        # Without --location the cluster's region is used (read later, valid); a stand-in checks the rest now.
-        location = aci_spec.validate_target(namespace.aci_location or "westeurope", namespace.subnet_id,
-                                            namespace.dns_name_label)
-    if namespace.aci_location:
-        namespace.aci_location = location
+    namespace.workloads = [aci_spec.parse_workload_ref(ref) for ref in namespace.workloads or []]
+    # Without --location the cluster's region is used (ARM's name for it: nothing to check).
+    namespace.aci_location = aci_spec.validate_target(namespace.aci_location or None, namespace.subnet_id,
+                                                      namespace.dns_name_label)
     _dry_run_wins_over_no_wait(namespace)
     if not getattr(namespace, "dry_run", False) and _cli_ctx(namespace) is not None:   # before any request
-        from azext_wasimig import aci
-        aci.refuse_logged_policy_requests(_cli_ctx(namespace))
+        refuse_logged_policy_requests(_cli_ctx(namespace))
     several = len(set(namespace.workloads)) > 1
     for flag, value in (("--image", namespace.image), ("--dns-name-label", namespace.dns_name_label)):
         if value and several:
@@ -208,12 +189,10 @@ def validate_retarget(namespace):
 def validate_wait(namespace):
     """A condition to wait for, an interval of at least a second, a timeout of 0 or more, a JMESPath that parses."""
     from azext_wasimig import waiting
-    from azext_wasimig._errors import user_errors
     validate_names(namespace)
-    with user_errors(waiting.WaitArgumentError):
-        waiting.check_timing(namespace.interval, namespace.timeout)
-        waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,
-                          exists=namespace.exists, custom=namespace.custom)
+    waiting.check_timing(namespace.interval, namespace.timeout)
+    waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,
+                      exists=namespace.exists, custom=namespace.custom)
     if namespace.custom:
         import jmespath
         from azure.cli.core.azclierror import InvalidArgumentValueError
@@ -253,3 +232,37 @@ def validate_verify(namespace):
             raise InvalidArgumentValueError(f"{flag} {value} is not valid: give a whole number of at least {least}.")
     if namespace.report and os.path.isdir(namespace.report):
         raise InvalidArgumentValueError(f"--report {namespace.report} is a folder: give a file name.")
+
+
+def refuse_logged_policy_requests(cli_ctx):
+    """--acquire-policy-token/--change-reference make the CLI send each PUT body to acquirePolicyToken through
+    its raw-request helper, which logs the body in full (Secret values included) at INFO: refuse that combination
+    when the log goes anywhere (--verbose, --debug, or az's log file). Called by the validator, before any
+    request."""
+    import logging
+    policy = cli_ctx.data.get("_acquire_policy_token") or cli_ctx.data.get("_change_reference")
+    if policy and written_somewhere(RAW_REQUEST_LOGGER, logging.INFO):
+        from azure.cli.core.azclierror import MutuallyExclusiveArgumentError
+        raise MutuallyExclusiveArgumentError(
+            "With --acquire-policy-token or --change-reference, az logs each container-group body it sends for a "
+            "policy token, Secret values included, and logging is on (--verbose, --debug or az's log file). "
+            "Nothing was created: drop --verbose/--debug (and turn the log file off with 'az config set "
+            "logging.enable_log_file=no') and run the command again.")
+
+
+RAW_REQUEST_LOGGER = "cli.azure.cli.core.util"   # azure.cli.core.util._log_request
+
+
+def written_somewhere(logger_name, level):
+    """True when a record of ``level`` from ``logger_name`` reaches a handler. knack sets every CLI logger to DEBUG
+    and filters in its handlers (the console one by --verbose/--debug, the log file's at DEBUG), so the logger's
+    own level, or isEnabledFor, says nothing about whether a record is written."""
+    import logging
+    current = logging.getLogger(logger_name)
+    while current is not None:
+        if any(level >= handler.level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            return False
+        current = current.parent
+    return False

@@ -4,12 +4,9 @@ into CLI errors. Every function takes the CLI context; the pure cores never see 
 
 from knack.log import get_logger
 
+from azext_wasimig._client_factory import as_dict
+
 logger = get_logger(__name__)
-
-
-def as_dict(model):
-    """SDK hybrid models (containerservice >= 41) are dict-like; keep the REST camelCase shape."""
-    return model.as_dict() if hasattr(model, "as_dict") else dict(model)
 
 
 def list_clusters(cli_ctx, subscription_id, resource_group_name=None):
@@ -113,7 +110,7 @@ def cluster_kubeconfig(cli_ctx, resource_group_name, cluster_name, admin=False):
 
 
 def _local_accounts_disabled(error):
-    from azext_wasimig._errors import status_of
+    from azext_wasimig.errors import status_of
     return status_of(error) == 400 and "local accounts" in str(getattr(error, "message", None) or error).lower()
 
 
@@ -141,7 +138,7 @@ def tool_made_groups_reader(cli_ctx, target, resource_group):
     from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_container_groups
     from azext_wasimig._errors import cli_error_for
-    from azext_wasimig.targets import aci_spec
+    from azext_wasimig.prepare import aci_spec
     client, cluster_id = cf_container_groups(cli_ctx), str(target.cluster.get("id") or "").lower()
     raw = {"cls": lambda response, _model, _headers: response.http_response.json()}
 

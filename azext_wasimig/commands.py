@@ -31,6 +31,8 @@ def load_command_table(self, _):
         g.custom_command("verify", "wasi_verify", validator=validate_verify, table_transformer=verify_table_format)
     for command in self.command_table.values():
         command.handler = _cli_boundary(command.handler)
+        if command.validator:
+            command.validator = _validator_boundary(command.validator)
 
 
 def _cli_boundary(handler):
@@ -49,6 +51,20 @@ def _cli_boundary(handler):
             from azext_wasimig._errors import to_cli_error
             raise to_cli_error(ex) from ex
     return run
+
+
+def _validator_boundary(validator):
+    """The phases' own errors raised while validating (a check the validator leaves to the phase's module, e.g.
+    pool_spec.PoolOverrides.parse) become azclierror types too, as in _cli_boundary. ``namespace`` by name: az
+    hands a command validator the arguments its signature names."""
+    def validate(namespace):
+        from azext_wasimig import errors
+        try:
+            validator(namespace)
+        except errors.MigrationError as ex:
+            from azext_wasimig._errors import to_cli_error
+            raise to_cli_error(ex) from ex
+    return validate
 
 
 def _plain(value):

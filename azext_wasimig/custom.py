@@ -40,76 +40,37 @@ def wasi_show(cmd, *, resource_group_name, cluster_name, nodepool_name):
 
 
 def wasi_create_pool(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None,
-                     vm_size=None, node_count=None, min_count=None, max_count=None, zones=None, labels=None,
-                     spin_shim=False, dry_run=False, no_wait=False):
-    from azext_wasimig import arm, arm_pools
-    from azext_wasimig._errors import user_errors
-    from azext_wasimig.targets import pool_spec
+                     overrides=None, spin_shim=False, dry_run=False, no_wait=False):
+    """``overrides``: the validator's pool_spec.PoolOverrides, made from --vm-size, --node-count, --zones..."""
+    from azext_wasimig import arm
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig.prepare import run
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-    old = target.wasi_pool
-    source = pool_spec.source_pool_id(old, target.cluster)
-    overrides = {"vm_size": vm_size, "node_count": node_count, "min_count": min_count, "max_count": max_count,
-                 "zones": zones, "labels": labels}
-    with user_errors(pool_spec.PoolSpecError):
-        name = new_nodepool_name or pool_spec.derive_pool_name(old["name"], target.pools, source)
-        existing = target.pool(name)
-        action = pool_spec.existing_action(existing, source, name)
-        if action == pool_spec.UNCHANGED:
-            logger.warning("Node pool '%s' already exists and was made from '%s': nothing to do.", name, old["name"])
-            return _pool_result("unchanged", name, source, existing, [])
-        if action == pool_spec.WAIT:
-            return _wait_for_earlier_run(cmd, target, name, source, existing, dry_run=dry_run, no_wait=no_wait)
-        body, notes = pool_spec.replacement(old, target.cluster, name, overrides, spin_shim)
-    if action == pool_spec.RESEND:
-        notes.insert(0, f"Node pool '{name}' (made from '{old['name']}') is in provisioning state {_state(existing)}: "
-                        "its PUT is sent again (AKS retries the operation).")
-    for note in notes:
-        logger.warning(note)
-    if dry_run:
-        return _pool_result("wouldCreate", name, source, body, notes)
-    resent = existing if action == pool_spec.RESEND else None
-    created = arm_pools.create_pool(cmd, target, name, body, existing=resent, no_wait=no_wait)
-    return None if no_wait else _pool_result("created", name, source, created, notes)
+    return run.create_pool(cf_agent_pools(cmd.cli_ctx), target, overrides, new_name=new_nodepool_name,
+                           spin_shim=spin_shim, dry_run=dry_run, no_wait=no_wait, note=logger.warning,
+                           progress=_progress_of(cmd))
 
 
-def _wait_for_earlier_run(cmd, target, name, source, existing, *, dry_run, no_wait):
-    """The pool an earlier run started is still being made: wait for it (never call it unchanged while in flight);
-    with --dry-run or --no-wait, only say so."""
-    from azure.cli.core.azclierror import AzureResponseError
-    from azext_wasimig import arm_pools
-    from azext_wasimig.targets import pool_spec
-    note = f"Node pool '{name}' is still being created or changed by AKS (provisioning state {_state(existing)})."
-    logger.warning(note)
-    if dry_run or no_wait:
-        logger.warning("Wait for it with: %s", arm_pools.resume_command(target, name))
-        return _pool_result("wouldWait", name, source, existing, [note]) if dry_run else None
-    pool = arm_pools.wait_until_settled(cmd, target, name)
-    if pool_spec.existing_action(pool, source, name) != pool_spec.UNCHANGED:
-        raise AzureResponseError(f"Node pool '{name}' ended in provisioning state {_state(pool)}.",
-                                 recommendation="Run this command again as is: it sends the pool again.")
-    return _pool_result("created", name, source, pool, ["It was being created by an earlier run: waited for it."])
-
-
-def _state(pool):
-    from azext_wasimig.evaluate import inventory
-    return inventory.provisioning_state(pool) or "unknown"
-
-
-def _pool_result(action, name, source, pool, notes):
-    """What create-pool prints: stable keys for runbooks (action: created | unchanged | wouldCreate | wouldWait)."""
-    return {"action": action, "nodepoolName": name, "sourceNodepoolId": source, "notes": notes, "agentPool": pool}
+def _progress_of(cmd):
+    from functools import partial
+    from azext_wasimig._progress import progress
+    return partial(progress, cmd.cli_ctx)
 
 
 def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
                    deleted=False, exists=False, custom=None, interval=30, timeout=3600):
     """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it."""
     import jmespath
-    from azext_wasimig import arm, arm_pools, waiting
-    match = jmespath.compile(custom).search if custom else None
-    done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists, custom=match)
+    from azure.cli.core.util import todict
+    from azext_wasimig import arm, waiting
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig.prepare import pool_create
+    done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists,
+                             custom=jmespath.compile(custom).search if custom else None)
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
     name = (target.pool(nodepool_name) or {}).get("name", nodepool_name)
-    arm_pools.wait_for_pool(cmd, target, name, done, interval=interval, timeout=timeout)
+    pool_create.wait_for_pool(cf_agent_pools(cmd.cli_ctx), target, name, done, interval=interval, timeout=timeout,
+                              to_plain=todict, progress=_progress_of(cmd))
 
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
@@ -124,12 +85,6 @@ def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
     connect = partial(kube_client, cmd.cli_ctx, target, _access(admin, kubeconfig, context))
     return evaluate.scan_cluster(target, connect, options, note=logger.warning, detail=logger.info)
-
-
-def _take_snapshot(api, namespace=None):
-    """create-aci and retarget read the cluster as scan does: callers move to evaluate.read_cluster."""
-    from azext_wasimig import evaluate
-    return evaluate.read_cluster(api, namespace, detail=logger.info)
 
 
 def _access(admin, kubeconfig, context):
@@ -186,25 +141,15 @@ def wasi_drain(cmd, *, resource_group_name, cluster_name, nodepool_name, drain_o
 def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepool_name=None, aci_resource_group=None,
                     aci_location=None, subnet_id=None, dns_name_label=None, spin_image=None, image=None, dry_run=False,
                     no_wait=False, admin=False, kubeconfig=None, context=None):
-    from azext_wasimig import aci, arm
-    from azext_wasimig._client_factory import kube_client
-    from azext_wasimig.evaluate import scan
-    from azext_wasimig.kube import sources
+    from azext_wasimig import arm
+    from azext_wasimig._client_factory import cf_container_groups, kube_client
+    from azext_wasimig.prepare import aci, run
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name)
-    nodepool_name = target.wasi_pool_name
-    options = aci.options_for(target.cluster, aci_location, aci_resource_group or resource_group_name,
-                              subnet_id=subnet_id, dns_name_label=dns_name_label, spin_image=spin_image, image=image,
-                              dry_run=dry_run, no_wait=no_wait and not dry_run)
+    options = aci.Options(resource_group=aci_resource_group or resource_group_name, location=aci_location,
+                          subnet_id=subnet_id, dns_name_label=dns_name_label, spin_image=spin_image, image=image)
     api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
-    namespaces = {namespace for namespace, _, _ in workloads}
-    taken = _take_snapshot(api, next(iter(namespaces)) if len(namespaces) == 1 else None)
-    findings = scan.assess(taken, target.wasi_pool_names, only_pool=nodepool_name)
-    resolved = aci.resolve(workloads, taken, findings, nodepool_name)
-    results = aci.create_all(cmd, resolved, sources.read(api, namespaces), options)
-    error = aci.failures_error(results)
-    if error:
-        raise error
-    return None if options.no_wait else results
+    return run.create_aci(cf_container_groups(cmd.cli_ctx), api, target, workloads, options, dry_run=dry_run,
+                          no_wait=no_wait, note=logger.warning, detail=logger.info, progress=_progress_of(cmd))
 
 
 def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,

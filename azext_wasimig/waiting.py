@@ -8,6 +8,9 @@ interval but never past the deadline, reads once more at the deadline, then rais
 
 import itertools
 import time
+from contextlib import contextmanager
+
+from azext_wasimig.errors import MigrationError
 
 
 class WaitTimeout(Exception):
@@ -18,8 +21,9 @@ class WaitTimeout(Exception):
         self.last, self.timeout = last, timeout
 
 
-class WaitArgumentError(ValueError):
+class WaitArgumentError(MigrationError):
     """The wait asked for makes no sense; the message says how to ask."""
+    kind = "invalid"
 
 
 class ResourceFailed(Exception):
@@ -93,3 +97,20 @@ def condition(created=False, updated=False, deleted=False, exists=False, custom=
             raise ResourceFailed(state_of(resource))
         return bool(exists or ((created or updated) and state == "succeeded") or (custom and custom(resource)))
     return done
+
+
+@contextmanager
+def no_progress():
+    """A ``progress`` that shows nothing. A ``progress`` is a context-manager factory yielding ``report(message)``
+    (the CLI's is ``_progress.progress`` bound to its context: a spinner at a terminal, info lines otherwise)."""
+    yield lambda _message: None
+
+
+def wait_for_operation(poller, what, progress=no_progress, interval=2.0):
+    """Wait for an azure-core long-running operation (its poller), reporting its status; returns its result
+    (raises its error)."""
+    with progress() as report:
+        while not poller.done():
+            report(f"{what}: {poller.status()}")
+            poller.wait(timeout=interval)
+    return poller.result()

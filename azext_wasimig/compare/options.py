@@ -103,7 +103,7 @@ def parse_pod_proxy(text):
 
 
 def _workload_ref(ref):
-    from azext_wasimig.targets import aci_spec
+    from azext_wasimig.prepare import aci_spec
     try:
         return aci_spec.parse_workload_ref(ref)
     except aci_spec.InvalidTarget as ex:

@@ -19,7 +19,7 @@ class NotThisMovesPool(MigrationError):
 def check_new_pool(target):
     """Raise unless ``target.new_pool`` exists and was not made from another pool than ``target.wasi_pool``."""
     from azext_wasimig.evaluate import inventory
-    from azext_wasimig.targets import pool_spec
+    from azext_wasimig.prepare import pool_spec
     where = f"-g {target.resource_group} -n {target.cluster_name}"
     if target.new_pool is None:
         raise NewPoolNotFound(

@@ -62,6 +62,8 @@ ROWS = [
         "lowercase letters and digits"),
     row("new-pool-name-is-old", ["create-pool", *PROD_POOL, "--new-nodepool-name", "wasi"], 1,
         "the old pool's own name"),
+    row("new-pool-name-is-old-in-another-case", ["create-pool", *PROD_CLUSTER, "--nodepool-name", "WASI",
+                                                 "--new-nodepool-name", "wasi"], 1, "the old pool's own name"),
     row("vm-size", ["create-pool", *PROD_POOL, "--vm-size", "big one"], 1, "is not a VM size name"),
     row("node-count-negative", ["create-pool", *PROD_POOL, "--node-count", "-1"], 1, "whole number from 0"),
     row("min-above-max", ["create-pool", *PROD_POOL, "--min-count", "5", "--max-count", "2"], 1, "swap them"),

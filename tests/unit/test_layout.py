@@ -56,16 +56,6 @@ def test_the_vocabulary_imports_nothing_else_of_the_extension(path):
     assert all(n.startswith(("azext_wasimig.vocabulary", ".")) for n in ours), ours
 
 
-# Test modules that still import another, in tests/unit/ until they move next to their package (prepare/),
-# which gives what they share a helpers module.
-AWAITING_THEIR_PACKAGE = {"unit/test_aci_glue.py"}
-
-
-def checked_test_modules():
-    return [p for p in sorted(TESTS.rglob("test_*.py"))
-            if p.relative_to(TESTS).as_posix() not in AWAITING_THEIR_PACKAGE]
-
-
 def test_the_test_module_rule_sees_every_spelling(tmp_path):
     module = tmp_path / "test_m.py"
     module.write_text("from tests.unit.test_a import x\nfrom tests.unit import test_b\nfrom . import test_c\n"
@@ -78,15 +68,11 @@ def is_test_module(dotted):
     return dotted.split(".")[-1].startswith("test_")
 
 
-@pytest.mark.parametrize("path", checked_test_modules(), ids=lambda p: p.relative_to(TESTS).as_posix())
+@pytest.mark.parametrize("path", sorted(TESTS.rglob("test_*.py")), ids=lambda p: p.relative_to(TESTS).as_posix())
 def test_no_test_module_imports_another_test_module(path):
     imported = [name for name in imported_modules(path) if is_test_module(name)]
     assert not imported, (f"{path.relative_to(ROOT)} imports the test module(s) {imported}: put what they share in "
                           "a conftest.py (fixtures) or a helpers module that is not a test")
-
-
-def test_the_modules_awaiting_their_package_still_exist():
-    assert all((TESTS / name).exists() for name in AWAITING_THEIR_PACKAGE), sorted(AWAITING_THEIR_PACKAGE)
 
 
 # --- the drawing in docs/development.rst -----------------------------------------------------------------------

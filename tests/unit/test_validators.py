@@ -1,11 +1,14 @@
 """_validators: what is refused after parsing, before any call to Azure, naming the flag."""
 
+import logging
 from types import SimpleNamespace
 
 import pytest
 from azure.cli.core import azclierror
 
 from azext_wasimig import _validators
+from azext_wasimig.errors import MigrationError
+from azext_wasimig.prepare import pool_spec
 
 
 def namespace(**kw):
@@ -61,3 +64,67 @@ def test_dry_run_wins_over_no_wait():
                            dry_run=True, no_wait=True)
     _validators.validate_create_pool(args)
     assert args.no_wait is False
+
+
+def test_create_pool_flags_become_one_checked_overrides_value():
+    args = SimpleNamespace(resource_group_name="rg", cluster_name="c", nodepool_name="wasi", new_nodepool_name=None,
+                           labels=["team=web"], vm_size="Standard_D4s_v5", zones=["1", "2"], node_count=2,
+                           min_count=None, max_count=None, dry_run=False, no_wait=False)
+    _validators.validate_create_pool(args)
+    assert args.overrides == pool_spec.PoolOverrides(vm_size="Standard_D4s_v5", node_count=2, zones=("1", "2"),
+                                                     labels={"team": "web"})
+    assert not any(hasattr(args, flag) for flag in ("labels", "vm_size", "zones", "node_count", "min_count"))
+
+
+def aci_args(**kw):
+    base = dict(workloads=["demo/deploy/web"], aci_location=None, subnet_id=None, dns_name_label=None,
+                aci_resource_group=None, image=None, spin_image=None)
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_create_aci_arguments_are_parsed_and_checked():
+    args = aci_args(aci_location="West Europe")
+    _validators.validate_create_aci(args)
+    assert args.workloads == [("demo", "Deployment", "web")] and args.aci_location == "westeurope"
+    for bad, error in ((dict(workloads=["a/deploy/c", "a/deploy/d"], image="x"), "--image applies to one workload"),
+                       (dict(dns_name_label="-bad"), "--dns-name-label"),
+                       (dict(aci_resource_group="rg."), "--aci-resource-group"),
+                       (dict(spin_image=" "), "--spin-image"),
+                       (dict(workloads=["a/b"]), "NAMESPACE/KIND/NAME")):
+        with pytest.raises((azclierror.AzCLIError, MigrationError), match=error):
+            _validators.validate_create_aci(aci_args(**bad))
+
+
+def test_retarget_arguments_are_checked(tmp_path):
+    ok = SimpleNamespace(nodepool_name="wasi", new_nodepool_name="wasi2", runtime_class="wasmtime-spin-v2",
+                         export_dir=str(tmp_path / "out"))
+    _validators.validate_retarget(ok)
+    file = tmp_path / "file"
+    file.write_text("x")
+    for bad, error in ((dict(new_nodepool_name="WASI"), "another pool"), (dict(runtime_class="Bad_Class"), "Runtime"),
+                       (dict(export_dir=str(file)), "not a folder")):
+        with pytest.raises(azclierror.InvalidArgumentValueError, match=error):
+            _validators.validate_retarget(SimpleNamespace(**{**vars(ok), **bad}))
+
+
+@pytest.mark.parametrize("data, handler_level, refused", [
+    ({"_acquire_policy_token": True}, logging.DEBUG, True),      # --debug, or az's log file
+    ({"_change_reference": "CR1"}, logging.INFO, True),          # --verbose: the raw-request helper logs at INFO
+    ({"_acquire_policy_token": True}, logging.WARNING, False),   # the default console, logger still at DEBUG
+    ({}, logging.DEBUG, False)])
+def test_policy_tokens_are_refused_when_request_bodies_would_be_logged(data, handler_level, refused):
+    logger = logging.getLogger(_validators.RAW_REQUEST_LOGGER)
+    saved = logger.level, logger.propagate, logger.handlers[:]
+    handler = logging.NullHandler()
+    handler.setLevel(handler_level)
+    logger.setLevel(logging.DEBUG)          # as knack sets every CLI logger, whatever the verbosity
+    logger.propagate, logger.handlers[:] = False, [handler]
+    try:
+        if refused:
+            with pytest.raises(azclierror.MutuallyExclusiveArgumentError, match="--verbose/--debug"):
+                _validators.refuse_logged_policy_requests(SimpleNamespace(data=data))
+        else:
+            _validators.refuse_logged_policy_requests(SimpleNamespace(data=data))
+    finally:
+        logger.setLevel(saved[0])
+        logger.propagate, logger.handlers[:] = saved[1], saved[2]

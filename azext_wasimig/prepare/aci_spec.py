@@ -39,8 +39,9 @@ import hashlib
 import math
 import re
 
-from azext_wasimig.targets import aci_pull_login
-from azext_wasimig.targets.kube_values import (  # noqa: F401  # resolve_env, registry_credentials: public here too
+from azext_wasimig.errors import MigrationError
+from azext_wasimig.prepare import aci_pull_login
+from azext_wasimig.prepare.kube_values import (  # noqa: F401  # resolve_env, registry_credentials: public here too
     UnsupportedWorkload, by_name, expand, image_registry, quantity, registry_credentials, resolve_env,
     same_registry)
 from azext_wasimig.vocabulary.kubernetes import is_dns_subdomain, pod_template
@@ -59,8 +60,9 @@ _SUBNET_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/M
 _SECRETS_IN_BODY = ("secureValue", "password", "storageAccountKey", "workspaceKey")
 
 
-class InvalidTarget(ValueError):
+class InvalidTarget(MigrationError):
     """A malformed workload reference, location or subnet id (the message names the fix)."""
+    kind = "invalid"
 
 
 def parse_workload_ref(ref):
@@ -74,9 +76,15 @@ def parse_workload_ref(ref):
     return parts[0], kind, parts[2]
 
 
+def region_name(location):
+    """An Azure region as ARM names it: ``West Europe`` -> ``westeurope``."""
+    return location.replace(" ", "").lower()
+
+
 def validate_target(location, subnet_id=None, dns_name_label=None):
-    """The normalised location (``West Europe`` -> ``westeurope``); raises ``InvalidTarget``."""
-    if not _LOCATION.match(location or ""):
+    """The normalised location (``region_name``; None when none is given: the cluster's is used); raises
+    ``InvalidTarget``. The one check of --location, --subnet-id and --dns-name-label (the CLI's validator)."""
+    if location is not None and not _LOCATION.match(location):
         raise InvalidTarget(f"--location {location!r} is not an Azure region name: use e.g. westeurope "
                             "('az account list-locations -o table').")
     if subnet_id and not _SUBNET_ID.match(subnet_id):
@@ -84,7 +92,7 @@ def validate_target(location, subnet_id=None, dns_name_label=None):
                             "resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/VNET/subnets/SUBNET.")
     if subnet_id and dns_name_label:
         raise InvalidTarget("--dns-name-label needs a public IP: drop it, or drop --subnet-id.")
-    return location.replace(" ", "").lower()
+    return None if location is None else region_name(location)
 
 
 def _round_up(value, step):
@@ -343,16 +351,15 @@ def _group(workload, template, context, *, index, replicas, notes):
 def build(workload, context):
     """``([(group name, body)], notes)`` for one workload; raises ``UnsupportedWorkload``.
 
-    ``context`` (a dict): ``location`` (required); ``namespace`` (default: the workload's);
+    ``context`` (a dict): ``location`` (required, as ``validate_target`` returns it); ``namespace`` (default: the
+    workload's);
     ``replicas`` (default: spec.replicas, a Job's parallelism, else 1);
     ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by name); ``is_wasm``
     (scan's payload is Spin); ``spin_image`` (default ``SPIN_IMAGE``); ``image`` (--image); ``subnet_id``;
     ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
     """
     meta = workload.get("metadata") or {}
-    location = validate_target(context.get("location"), context.get("subnet_id"), context.get("dns_name_label"))
-    context = {**context, "location": location,
-               "namespace": context.get("namespace") or meta.get("namespace") or "default"}
+    context = {**context, "namespace": context.get("namespace") or meta.get("namespace") or "default"}
     context["source"] = f"{context['namespace']}/{workload.get('kind')}/{meta.get('name')}"
     template = _pod_template(workload)
     spec = template.get("spec") or {}

@@ -27,7 +27,7 @@ So the file holds ``{"auths": {KEY: {"auth": base64(user:password)}}}`` under ev
 import base64
 import json
 
-from azext_wasimig.targets.kube_values import UnsupportedWorkload, docker_config
+from azext_wasimig.prepare.kube_values import UnsupportedWorkload, docker_config
 
 VOLUME, DIRECTORY, FILE = "wasimig-registry-login", "/run/wasimig/docker", "config.json"
 

@@ -6,11 +6,11 @@ import pathlib
 
 import pytest
 
-from azext_wasimig.targets import pool_spec
-from azext_wasimig.targets.pool_spec import DROPPED_FIELDS
+from azext_wasimig.prepare import pool_spec
+from azext_wasimig.prepare.pool_spec import DROPPED_FIELDS
 from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "arm-examples"
 CLUSTER_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/"
               "Microsoft.ContainerService/managedClusters/clustername1")
 SUBNET = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/"
@@ -35,6 +35,10 @@ def wasi_pool(name="wasipool", **props):
             "powerState": {"code": "Running"}, "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202506.16.0",
             "eTag": "abc", "workloadRuntime": "WasmWasi"}
     return {"name": name, "id": f"{CLUSTER_ID}/agentPools/{name}", "properties": {**base, **props}}
+
+
+def parsed(**flags):
+    return pool_spec.PoolOverrides.parse(**flags)
 
 
 AUTOSCALING = {"enableAutoScaling": True, "minCount": 1, "maxCount": 5, "scaleDownMode": "Deallocate"}
@@ -71,7 +75,7 @@ def props_of(pool):
 @pytest.mark.parametrize("label", list(POOLS))
 def test_every_setting_is_carried_and_only_read_only_and_wasi_fields_dropped(label):
     old = POOLS[label]()
-    body, _ = pool_spec.replacement(old, cluster(), "newpool")
+    body, _ = pool_spec.replacement(old, cluster())
     new, before = body["properties"], props_of(old)
     assert set(body) == {"properties"}
     for key, value in before.items():
@@ -86,7 +90,7 @@ def test_every_setting_is_carried_and_only_read_only_and_wasi_fields_dropped(lab
 @pytest.mark.parametrize("label", list(POOLS))
 def test_body_round_trips_through_the_sdk_model(label):
     from azure.mgmt.containerservice.models import AgentPool
-    body, _ = pool_spec.replacement(POOLS[label](), cluster(), "newpool", {"min_count": 1, "max_count": 4},
+    body, _ = pool_spec.replacement(POOLS[label](), cluster(), parsed(min_count=1, max_count=4),
                                     spin_shim=True)
     assert AgentPool(copy.deepcopy(body)).as_dict() == body
 
@@ -99,7 +103,7 @@ def test_every_settable_sdk_field_is_carried_unless_denied():
                     someFutureSetting={"on": True})
     old["properties"].update(enableAutoScaling=False, nodeLabels={"a": "b"}, nodeTaints=["k=v:NoSchedule"],
                              tags={"t": "1"}, orchestratorVersion="1.9.6", currentOrchestratorVersion="1.9.6")
-    body, _ = pool_spec.replacement(old, cluster(), "newpool")
+    body, _ = pool_spec.replacement(old, cluster())
     carried = set(body["properties"])
     assert fields - carried == DROPPED_FIELDS - {"name", "workloadRuntime"}
     assert body["properties"]["someFutureSetting"] == {"on": True}
@@ -110,45 +114,45 @@ def test_wasi_labels_and_krustlet_taints_are_dropped_others_kept():
                                 "tier": "web"},
                     nodeTaints=["kubernetes.io/arch=wasm32-wagi:NoExecute", "kubernetes.io/arch=wasm32-wagi:NoSchedule",
                                 "dedicated=edge:NoSchedule"])
-    body, notes = pool_spec.replacement(old, cluster(), "newpool")
+    body, notes = pool_spec.replacement(old, cluster())
     assert body["properties"]["nodeLabels"] == {"tier": "web"}
     assert body["properties"]["nodeTaints"] == ["dedicated=edge:NoSchedule"]
     assert any("4 WASI-specific" in n for n in notes)
 
 
 def test_spin_shim_label_and_label_override_merge():
-    body, _ = pool_spec.replacement(wasi_pool(nodeLabels={"tier": "web"}), cluster(), "newpool",
-                                    {"labels": {"env": "prod"}}, spin_shim=True)
+    body, _ = pool_spec.replacement(wasi_pool(nodeLabels={"tier": "web"}), cluster(),
+                                    parsed(labels=["env=prod"]), spin_shim=True)
     assert body["properties"]["nodeLabels"] == {"tier": "web", "env": "prod", "spin": "true"}
 
 
 def test_lagging_pool_gets_the_control_plane_version_with_a_note():
-    body, notes = pool_spec.replacement(wasi_pool(), cluster("1.30.4"), "newpool")
+    body, notes = pool_spec.replacement(wasi_pool(), cluster("1.30.4"))
     assert body["properties"]["orchestratorVersion"] == "1.30.4"
     assert any("behind the control plane" in n for n in notes)
     current = wasi_pool(orchestratorVersion="1.30", currentOrchestratorVersion="1.30.4")
-    body, notes = pool_spec.replacement(current, cluster("1.30.4"), "newpool")
+    body, notes = pool_spec.replacement(current, cluster("1.30.4"))
     assert body["properties"]["orchestratorVersion"] == "1.30" and notes == []
 
 
 def test_old_image_fields_and_stopped_state_are_not_carried():
     old = wasi_pool(creationData={"sourceResourceId": "/snap"}, powerState={"code": "Stopped"})
-    body, notes = pool_spec.replacement(old, cluster(), "newpool")
+    body, notes = pool_spec.replacement(old, cluster())
     assert "creationData" not in body["properties"] and "nodeImageVersion" not in body["properties"]
     assert any("stopped" in n for n in notes)
 
 
 def test_overrides():
-    body, _ = pool_spec.replacement(wasi_pool(), cluster(), "newpool",
-                                    {"vm_size": "Standard_D4s_v5", "node_count": "2", "zones": "1 2"})
+    body, _ = pool_spec.replacement(wasi_pool(), cluster(),
+                                    parsed(vm_size="Standard_D4s_v5", node_count="2", zones="1 2"))
     props = body["properties"]
     assert (props["vmSize"], props["count"], props["availabilityZones"]) == ("Standard_D4s_v5", 2, ["1", "2"])
-    body, _ = pool_spec.replacement(wasi_pool(), cluster(), "newpool", {"min_count": 2, "max_count": 6})
+    body, _ = pool_spec.replacement(wasi_pool(), cluster(), parsed(min_count=2, max_count=6))
     assert body["properties"]["enableAutoScaling"] is True and body["properties"]["count"] == 3
 
 
 def test_carried_count_outside_a_new_range_is_clamped_with_a_note():
-    body, notes = pool_spec.replacement(wasi_pool(**AUTOSCALING, count=9), cluster(), "newpool", {"max_count": 4})
+    body, notes = pool_spec.replacement(wasi_pool(**AUTOSCALING, count=9), cluster(), parsed(max_count=4))
     assert body["properties"]["count"] == 4 and any("starts with 4" in n for n in notes)
 
 
@@ -157,7 +161,7 @@ def test_carried_count_outside_a_new_range_is_clamped_with_a_note():
     ({"node_count": -1}, "0 to 1000"),
     ({"node_count": "three"}, "whole number"),
     ({"min_count": 3}, "both --min-count and --max-count"),
-    ({"min_count": 5, "max_count": 2}, "min-count <= --max-count"),
+    ({"min_count": 5, "max_count": 2}, "--min-count 5 is above --max-count 2: swap them"),
     ({"min_count": 1, "max_count": 2, "node_count": 5}, "outside the autoscaling range"),
     ({"vm_size": "DS2_v2"}, "Standard_D4s_v5"),
     ({"vm_size": "Standard D2"}, "az vm list-sizes"),
@@ -167,7 +171,7 @@ def test_carried_count_outside_a_new_range_is_clamped_with_a_note():
 ])
 def test_mistyped_overrides_are_rejected_before_any_call(overrides, message):
     with pytest.raises(pool_spec.InvalidOverride, match=message):
-        pool_spec.replacement(wasi_pool(), cluster(), "newpool", overrides)
+        pool_spec.replacement(wasi_pool(), cluster(), pool_spec.PoolOverrides.parse(**overrides))
 
 
 @pytest.mark.parametrize("name", ["", "1pool", "Pool", "pool-1", "averyveryverylong", "pool_1"])
@@ -176,9 +180,10 @@ def test_invalid_pool_names(name):
         pool_spec.validate_pool_name(name)
 
 
-def test_new_name_equal_to_the_old_one_is_refused():
+@pytest.mark.parametrize("old", ["wasi", "WASI"])   # ARM finds pools in any case
+def test_new_name_equal_to_the_old_one_is_refused(old):
     with pytest.raises(pool_spec.InvalidPoolName, match="old pool's own name"):
-        pool_spec.replacement(wasi_pool("wasi"), cluster(), "wasi")
+        pool_spec.validate_pool_name("wasi", old)
 
 
 @pytest.mark.parametrize("old, existing, expected", [
@@ -194,7 +199,7 @@ def test_derived_names_are_valid_and_free(old, existing, expected):
 
 def test_derive_finds_the_pool_a_previous_run_made():
     old = wasi_pool("wasi")
-    body, _ = pool_spec.replacement(old, cluster(), "wasi2")
+    body, _ = pool_spec.replacement(old, cluster())
     existing = [{"name": "wasi", **old}, {"name": "wasi2", **body}]
     assert pool_spec.derive_pool_name("wasi", existing, old["id"]) == "wasi2"
 
@@ -205,7 +210,7 @@ def test_derive_finds_the_pool_a_previous_run_made():
 ])
 def test_rerun_acts_on_what_aks_says_of_the_pool_it_made(state, action):
     old = wasi_pool("wasi")
-    body, _ = pool_spec.replacement(old, cluster(), "newpool")
+    body, _ = pool_spec.replacement(old, cluster())
     made = {"name": "newpool", "properties": {**body["properties"], "provisioningState": state}}
     assert pool_spec.compare_existing(made, old["id"].upper()) == "same"
     assert pool_spec.existing_action(made, old["id"], "newpool") == action
@@ -224,7 +229,7 @@ def test_no_pool_is_created_and_a_stranger_clashes():
 def test_flat_cluster_profile_is_accepted_and_gets_an_id_from_the_cluster():
     profile = json.loads((EXAMPLES / "ManagedClustersGet.json").read_text())["responses"]["200"]["body"]
     flat = profile["properties"]["agentPoolProfiles"][0]
-    body, _ = pool_spec.replacement(flat, cluster(), "newpool")
+    body, _ = pool_spec.replacement(flat, cluster())
     assert body["properties"]["tags"][PROVENANCE_TAG] == f"{CLUSTER_ID}/agentPools/nodepool1"
     assert body["properties"]["availabilityZones"] == ["1", "2", "3"]
 

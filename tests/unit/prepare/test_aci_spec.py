@@ -7,56 +7,12 @@ import pathlib
 
 import pytest
 
-from azext_wasimig.targets import aci_pull_login, aci_spec, kube_values
-from azext_wasimig.targets.aci_spec import UnsupportedWorkload
+from azext_wasimig.prepare import aci_pull_login, aci_spec, kube_values
+from azext_wasimig.prepare.aci_spec import UnsupportedWorkload
+from tests.unit.prepare.aci_objects import (CLUSTER_ID, CONFIGMAPS, SECRETS, SUBNET, b64, context, pull_secret,
+                                            secret, spin_deployment)
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "arm-examples"
-SUBNET = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/"
-          "virtualNetworks/vnet1/subnets/aci")
-CLUSTER_ID = "/subscriptions/0000/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1"
-
-
-def b64(text):
-    return base64.b64encode(text.encode()).decode()
-
-
-def secret(name, **data):
-    return {"metadata": {"name": name, "namespace": "demo"}, "type": "Opaque",
-            "data": {k: b64(v) for k, v in data.items()}}
-
-
-def pull_secret(name, server, user, password):
-    config = {"auths": {server: {"username": user, "password": password, "auth": b64(f"{user}:{password}")}}}
-    return {"metadata": {"name": name}, "type": "kubernetes.io/dockerconfigjson",
-            "data": {".dockerconfigjson": b64(json.dumps(config))}}
-
-
-SECRETS = [secret("app", token="s3cr3t-token"), pull_secret("acr", "https://myreg.azurecr.io", "puller", "pull-pass")]
-CONFIGMAPS = [{"metadata": {"name": "cfg"}, "data": {"MODE": "prod", "GREETING": "hello"}}]
-SERVICES = [{"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"},
-                                                   "ports": [{"port": 8080, "targetPort": "http"}]}}]
-
-
-def spin_deployment(**spec_extra):
-    container = {"name": "web", "image": "myreg.azurecr.io/spin-web:1.0", "command": ["/"],
-                 "ports": [{"name": "http", "containerPort": 80}],
-                 "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "app", "key": "token"}}},
-                         {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "MODE"}}},
-                         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
-                 "resources": {"requests": {"cpu": "250m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
-                 "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10},
-                 "readinessProbe": {"tcpSocket": {"port": 80}}}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "demo"},
-            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"runtimeClassName": "wasmtime-spin-v2",
-                                           "imagePullSecrets": [{"name": "acr"}],
-                                           "containers": [container], **spec_extra}}}}
-
-
-def context(**extra):
-    return {"location": "West Europe", "secrets": SECRETS, "configmaps": CONFIGMAPS, "services": SERVICES,
-            "is_wasm": True, "dns_name_label": "spinweb", "cluster_id": CLUSTER_ID, **extra}
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "arm-examples"
 
 
 def test_spin_deployment_with_two_replicas_becomes_two_groups_with_secure_values():
@@ -217,7 +173,14 @@ def test_parse_workload_ref_rejects(ref):
 ])
 def test_malformed_location_or_subnet(location, subnet, message):
     with pytest.raises(aci_spec.InvalidTarget, match=message):
-        aci_spec.build(spin_deployment(), context(location=location, subnet_id=subnet, dns_name_label=None))[0]
+        aci_spec.validate_target(location, subnet)
+
+
+def test_a_location_is_normalised_and_none_means_the_clusters():
+    assert aci_spec.validate_target("West Europe", SUBNET) == "westeurope"
+    assert aci_spec.validate_target(None) is None
+    with pytest.raises(aci_spec.InvalidTarget, match="needs a public IP"):
+        aci_spec.validate_target(None, SUBNET, "web")
 
 
 def test_resources_round_up_to_what_aci_accepts_and_default_like_az():

@@ -33,8 +33,11 @@ Dropped, and why:
 """
 
 import re
+from dataclasses import dataclass
+from typing import Optional, Tuple
 
 from azext_wasimig.evaluate import inventory
+from azext_wasimig.errors import MigrationError
 from azext_wasimig.vocabulary.kubernetes import DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, LABEL_NAME
 from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG, STANDARD_RUNTIME, is_wasi_label, is_wasi_taint
 
@@ -59,8 +62,9 @@ OLD_IMAGE_FIELDS = frozenset({"nodeImageVersion", "creationData"})
 DROPPED_FIELDS = READ_ONLY_FIELDS | OLD_IMAGE_FIELDS | frozenset({"name", "workloadRuntime"})
 
 
-class PoolSpecError(ValueError):
+class PoolSpecError(MigrationError):
     """Bad input for the replacement pool; the message says how to fix it."""
+    kind = "invalid"
 
 
 class InvalidPoolName(PoolSpecError):
@@ -76,12 +80,13 @@ class InvalidOverride(PoolSpecError):
 
 
 def validate_pool_name(name, old_name=None):
-    """Raise ``InvalidPoolName`` unless ``name`` is a valid, new agent-pool name."""
+    """Raise ``InvalidPoolName`` unless ``name`` is a valid agent-pool name other than ``old_name`` (in any case:
+    ARM pool names are case-insensitive)."""
     if not POOL_NAME_RULE.match(name or ""):
         raise InvalidPoolName(
             f"Node pool name {name!r} is not valid: use 1-12 characters, lowercase letters and digits, "
             f"starting with a letter (e.g. {derive_pool_name(old_name or 'pool', [])!r}).")
-    if old_name and name == old_name:
+    if old_name and name == old_name.lower():
         raise InvalidPoolName(
             f"The new node pool name {name!r} is the old pool's own name: choose another "
             "--new-nodepool-name, or omit it to get a derived one.")
@@ -199,25 +204,6 @@ def _carried(pool, notes):
     return props
 
 
-def _count(value, what):
-    """A node count: a whole number 0..1000 (AKS's per-pool ceiling), as int or digit string."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or not 0 <= int(text) <= MAX_NODES:
-        raise InvalidOverride(f"{what} {value!r} is not valid: give a whole number from 0 to {MAX_NODES}.")
-    return int(text)
-
-
-def _zones(value):
-    zones = value.replace(",", " ").split() if isinstance(value, str) else [str(z) for z in value]
-    bad = [z for z in zones if z not in AKS_ZONES]
-    if bad or not zones:
-        raise InvalidOverride(f"--zones {' '.join(bad)} is not valid: AKS zones are 1, 2 and 3 "
-                              "(e.g. --zones 1 2 3).")
-    return zones
-
-
 def label_problem(key, value):
     """Why ``key=value`` is not a Kubernetes node label, or '' when it is one."""
     prefix, slash, name = key.rpartition("/")
@@ -240,31 +226,78 @@ def _vm_size(value):
     return value
 
 
-def check_overrides(overrides):
-    """Reject mistyped overrides before any call to Azure (what can be checked without the old pool)."""
-    if overrides.get("vm_size"):
-        _vm_size(overrides["vm_size"])
-    if overrides.get("zones") is not None:
-        _zones(overrides["zones"])
-    counts = {key: _count(overrides.get(key), "--" + key.replace("_", "-"))
-              for key in ("node_count", "min_count", "max_count")}
-    low, high = counts["min_count"], counts["max_count"]
-    if low is not None and high is not None and low > high:
-        raise InvalidOverride(f"--min-count {low} is above --max-count {high}: swap them.")
+def _labels(pairs):
+    """["k=v", ...] -> {"k": "v"}; None stays None."""
+    if pairs is None:
+        return None
+    labels = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InvalidOverride(f"--labels {pair!r} is not key=value: write e.g. --labels team=payments")
+        problem = label_problem(key, value)
+        if problem:
+            raise InvalidOverride(f"--labels {pair!r} is not a Kubernetes node label: {problem}. "
+                                  "Write e.g. --labels team=payments example.com/tier=web")
+        labels[key] = value
+    return labels
+
+
+@dataclass(frozen=True)
+class PoolOverrides:
+    """What the user changes in the replacement pool, checked (None: the old pool's). Made once, by ``parse``, from
+    the flags as typed; what also needs the old pool (autoscaling ranges) is checked by ``replacement``."""
+    vm_size: Optional[str] = None
+    node_count: Optional[int] = None
+    min_count: Optional[int] = None
+    max_count: Optional[int] = None
+    zones: Optional[Tuple[str, ...]] = None
+    labels: Optional[dict] = None
+
+    @classmethod
+    def parse(cls, *, vm_size=None, node_count=None, min_count=None, max_count=None, zones=None, labels=None):
+        """The overrides from the flags' values (counts as int or digit string, zones as a list or "1 2 3", labels
+        as ``key=value`` strings); ``InvalidOverride`` naming the flag for a mistyped one."""
+        labels = _labels(labels)
+        vm_size = _vm_size(vm_size) if vm_size else None
+        zones = None if zones is None else tuple(_zones(zones))
+        count, low, high = (_count(node_count, "--node-count"), _count(min_count, "--min-count"),
+                            _count(max_count, "--max-count"))
+        if low is not None and high is not None and low > high:
+            raise InvalidOverride(f"--min-count {low} is above --max-count {high}: swap them.")
+        return cls(vm_size=vm_size, node_count=count, min_count=low, max_count=high, zones=zones, labels=labels)
 
 
 def _apply_simple_overrides(props, overrides):
-    if overrides.get("vm_size"):
-        props["vmSize"] = _vm_size(overrides["vm_size"])
-    if overrides.get("zones") is not None:
-        props["availabilityZones"] = _zones(overrides["zones"])
-    if overrides.get("labels"):
-        props["nodeLabels"] = {**(props.get("nodeLabels") or {}), **overrides["labels"]}
+    if overrides.vm_size:
+        props["vmSize"] = overrides.vm_size
+    if overrides.zones is not None:
+        props["availabilityZones"] = list(overrides.zones)
+    if overrides.labels:
+        props["nodeLabels"] = {**(props.get("nodeLabels") or {}), **overrides.labels}
+
+
+def _count(value, what):
+    """A node count: a whole number 0..1000 (AKS's per-pool ceiling), as int or digit string."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 0 <= int(text) <= MAX_NODES:
+        raise InvalidOverride(f"{what} {value!r} is not valid: give a whole number from 0 to {MAX_NODES}.")
+    return int(text)
+
+
+def _zones(value):
+    zones = value.replace(",", " ").split() if isinstance(value, str) else [str(z) for z in value]
+    bad = [z for z in zones if z not in AKS_ZONES]
+    if bad or not zones:
+        raise InvalidOverride(f"--zones {' '.join(bad)} is not valid: AKS zones are 1, 2 and 3 "
+                              "(e.g. --zones 1 2 3).")
+    return zones
 
 
 def _apply_scale(props, overrides, notes):
-    count = _count(overrides.get("node_count"), "--node-count")
-    low, high = _count(overrides.get("min_count"), "--min-count"), _count(overrides.get("max_count"), "--max-count")
+    count, low, high = overrides.node_count, overrides.min_count, overrides.max_count
     if (low is not None or high is not None) and not props.get("enableAutoScaling") and None in (low, high):
         raise InvalidOverride("Give both --min-count and --max-count to turn on autoscaling.")
     if low is not None or high is not None:
@@ -283,20 +316,19 @@ def _apply_scale(props, overrides, notes):
         notes.append(f"The node count {current} is outside {low}..{high}; the new pool starts with {props['count']}.")
 
 
-def replacement(old_pool, cluster, new_name, overrides=None, spin_shim=False):
+def replacement(old_pool, cluster, overrides=None, spin_shim=False):
     """``(body, notes)``: the PUT body of the replacement for ``old_pool`` and what to tell the user.
 
-    ``overrides`` keys (all optional, None = not given): ``vm_size``, ``node_count``,
-    ``min_count``, ``max_count``, ``zones`` (list or "1 2 3"), ``labels`` (dict, merged over the
-    carried labels). ``spin_shim`` adds ``spin=true`` so the SpinKube Shim lands on these nodes.
+    ``overrides`` (a ``PoolOverrides``; None: none) change the carried settings, its ``labels`` merged over the
+    carried labels. ``spin_shim`` adds ``spin=true`` so the SpinKube Shim lands on these nodes. The new pool's
+    name is not in the body (it is the PUT's URL); ``validate_pool_name`` checks it, once.
     """
-    old_name = _pool_name(old_pool)
+    overrides = overrides or PoolOverrides()
     pool = old_pool.get("properties") if "properties" in (old_pool or {}) else dict(old_pool or {})
-    validate_pool_name(new_name, old_name)
     notes = []
     props = _carried(pool or {}, notes)
-    _apply_simple_overrides(props, overrides or {})
-    _apply_scale(props, overrides or {}, notes)
+    _apply_simple_overrides(props, overrides)
+    _apply_scale(props, overrides, notes)
     props["mode"], props["workloadRuntime"] = "User", STANDARD_RUNTIME
     version = _kubernetes_version(pool or {}, cluster, notes)
     props.pop("orchestratorVersion", None)
