@@ -37,6 +37,7 @@ def pool_show_table_format(result):
 
 
 def scan_table_format(result):
+    from azext_wasimig.evaluate.managers import short   # the evaluate package is not loaded for other commands
     return [OrderedDict([
         ("Namespace", finding.get("namespace")),
         ("Kind", finding.get("kind")),
@@ -47,6 +48,7 @@ def scan_table_format(result):
         ("Target", finding.get("recommendedTarget")),
         ("Blockers", len(finding.get("blockers") or [])),
         ("Warnings", len(finding.get("warnings") or [])),
+        ("ManagedBy", short(finding.get("managedBy"))),
     ]) for finding in result or []]
 
 

@@ -200,6 +200,9 @@ def _retarget(loader):
                    help="Replace manifests already in the --export-dir folder (never through a symbolic link).")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",
                    help="Do not prompt for confirmation (every phase asks before it changes a workload).")
+        c.argument("allow_managed", options_list=["--allow-managed"], action="store_true",
+                   help="Patch workloads that Flux or Argo CD manage, once their controller is suspended (or its "
+                        "state cannot be read here). A controller that still reconciles is refused even so.")
 
 
 def _compare_arguments(self):

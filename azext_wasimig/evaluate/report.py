@@ -7,7 +7,7 @@ has no date, no I/O.
 
 import datetime
 
-from azext_wasimig.evaluate import scan
+from azext_wasimig.evaluate import managers, scan
 
 PAYLOAD_NAMES = {"spin": "Spin", "container": "Container", "wagi": "Krustlet WAGI",
                  "slight": "Slight (SpiderLightning)", "wws": "Wasm Workers Server"}
@@ -93,13 +93,13 @@ def _plan():
 
 def _table(findings):
     lines = ["## Workloads", "",
-             "| Namespace | Kind | Name | Pools | Payload | Replicas | Target | Blockers | Warnings |",
-             "|---|---|---|---|---|---:|---|---:|---:|"]
+             "| Namespace | Kind | Name | Pools | Payload | Replicas | Target | Blockers | Warnings | Managed by |",
+             "|---|---|---|---|---|---:|---|---:|---:|---|"]
     for f in findings:
         cells = (f["namespace"], f["kind"], f"[{f['name']}](#{_anchor(f)})", _pools(f),
                  PAYLOAD_NAMES.get(f["payload"], f["payload"]), _replicas(f["replicas"]),
                  TARGET_NAMES.get(f["recommendedTarget"], f["recommendedTarget"]), len(f["blockers"]),
-                 len(f["warnings"]))
+                 len(f["warnings"]), managers.short(f.get("managedBy")) or "-")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -118,11 +118,21 @@ def _detail(f):
     if f["podsOnPool"]:
         lines.append(f"- Pods on the pool now: {', '.join(_code(p) for p in f['podsOnPool'])}")
     lines.append(f"- PodDisruptionBudgets: {', '.join(_pdb(p) for p in f['pdbs']) or 'none'}")
+    lines += _managed_by(f.get("managedBy"))
     lines += _bullets("Blockers", f["blockers"]) + _bullets("Warnings", f["warnings"]) + _evidence(f["evidence"])
     lines += ["", "**What to do**", ""] + [f"{i}. {_text(step)}" for i, step in enumerate(f["actions"], 1)]
     for alternative in f.get("alternatives") or []:
         lines += ["", f"**Alternative ({alternative['target'].upper()})**: {_text(alternative['reason'])}"]
     return "\n".join(lines)
+
+
+def _managed_by(record):
+    """Who manages it and how that is known: a change made live is put back by its controller unless the source
+    changes too."""
+    if not record:
+        return []
+    lines = [f"- Managed by: {_text(managers.show(record))} ({record['confidence']} evidence)"]
+    return lines + [f"  - {_text(line)}" for line in record["evidence"]]
 
 
 def _bullets(title, items):

@@ -68,11 +68,13 @@ def _first_line(error):
 # --- reading a cluster ------------------------------------------------------------------------
 
 def read_cluster(api, namespace=None, *, detail=_ignore):
-    """The cluster read once through ``api`` (``kube.snapshot.take``): what scan, create-aci and retarget judge.
-    A failed read is the ``kube.rest`` error naming what the command needs (list nodes, pods, ...)."""
+    """The cluster read once through ``api`` (``kube.snapshot.take``), and the Flux and Argo CD objects its workloads
+    name (``owners.read``): what scan, create-aci and retarget judge. A failed read is the ``kube.rest`` error naming what the command needs (list nodes, pods, ...)."""
+    from azext_wasimig.evaluate import owners
     from azext_wasimig.kube import rest, snapshot
     try:
         taken = snapshot.take(api, namespace=namespace)
+        taken.owners = owners.read(api, taken)   # Flux's and Argo CD's objects: not readable is said, not fatal
     except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
         scope = f"namespace '{namespace}'" if namespace else "all namespaces"
         rest.raise_cli_error(ex, "reading the cluster's workloads", api.configuration.host,

@@ -11,6 +11,7 @@ reported as unknown (an empty ``pools`` list).
 from collections import Counter
 from dataclasses import dataclass, field
 
+from azext_wasimig.evaluate import managers
 from azext_wasimig.evaluate.rules import (RUNNING_FIELD, TARGETS, actions, alternatives, blockers,
                                           has_wasi_node_label, payload_of, warnings)
 from azext_wasimig.vocabulary.kubernetes import (POOL_LABELS, controller_key, is_finished, is_mirror_pod,
@@ -148,6 +149,7 @@ def _finding(obj, template, ties, pods_on_pool, cluster):
         "alternatives": alternatives(kind, payload, spec),
         "actions": actions(target, evidence),
         "source": cluster.snapshot.source_of(obj),
+        "managedBy": managers.manager_of(obj, cluster.snapshot.owners or managers.FILES),
     }
 
 

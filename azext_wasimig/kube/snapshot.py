@@ -66,6 +66,8 @@ class ClusterSnapshot:
     runtime_classes: list = field(default_factory=list)
     requests: Requests = field(default_factory=Requests)
     sources: dict = field(default_factory=dict)
+    served: frozenset = frozenset()   # the "group/version"s the server serves (discovery), empty for manifests
+    owners: object = None             # what owns the workloads (Helm, Flux, Argo CD): evaluate.managers.Owners
 
     @property
     def api_calls(self):
@@ -97,7 +99,7 @@ def take(api_client, namespace=None, page_size=PAGE_SIZE):
     (``rest.api_error`` words it).
     """
     snapshot = ClusterSnapshot()
-    served = _served_group_versions(api_client, snapshot)
+    served = snapshot.served = frozenset(_served_group_versions(api_client, snapshot))
     for resource in RESOURCES:
         version = _pick_version(api_client, snapshot, resource, served)
         if version is None:
@@ -155,10 +157,13 @@ def _list_all(api_client, snapshot, plural, path, page_size):
 
 
 def _slim(obj):
-    """Drop what the scan never reads and what dominates memory: managedFields, the
-    last-applied copy of the whole object, and the image list every node status carries."""
+    """Drop what the scan never reads and what dominates memory: managedFields (all but the names of the field
+    managers, which say who applies the object: Helm, Flux, Argo CD), the last-applied copy of the whole object,
+    and the image list every node status carries."""
     metadata = obj.get("metadata") or {}
-    metadata.pop("managedFields", None)
+    managers = {entry.get("manager"): None for entry in metadata.pop("managedFields", None) or [] if entry}
+    if managers:
+        metadata["managedFields"] = [{"manager": name} for name in managers if name]
     (metadata.get("annotations") or {}).pop(LAST_APPLIED, None)
     if obj.get("kind") == "Node":
         (obj.get("status") or {}).pop("images", None)

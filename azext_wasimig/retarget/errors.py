@@ -23,6 +23,11 @@ class NowhereToLand(MigrationError):
     kind = "validation"
 
 
+class ManagedByController(MigrationError):
+    """A workload it would patch is reconciled by Flux or Argo CD, which would put the old placement back."""
+    kind = "validation"
+
+
 class RetargetIncomplete(MigrationError):
     """Some objects could not be patched (the others were)."""
     kind = "incomplete"

@@ -3,8 +3,8 @@
 ``file`` with --export-dir).
 
 The steps, in the order that makes a refusal cost nothing: read the cluster once; assess it; plan every object;
-refuse (before any change) RuntimeClasses the cluster lacks and pods that no node of the new pool would take (a
-dry run only warns); render the manifests for --export-dir and prove the folder writable; say what is worth
+refuse (before any change) workloads that Flux or Argo CD would put back (``managed``), RuntimeClasses the cluster
+lacks and pods that no node of the new pool would take (a dry run only warns); render the manifests for --export-dir and prove the folder writable; say what is worth
 knowing; ask (the ``confirm`` callback: the CLI's prompt, which --yes answers); patch; write the manifests; raise
 for the objects that could not be patched (the others were).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from azext_wasimig import evaluate
 from azext_wasimig.evaluate import scan
-from azext_wasimig.retarget import export, patch, plan, rewrite
+from azext_wasimig.retarget import export, managed, patch, plan, rewrite
 from azext_wasimig.retarget.errors import MissingRuntimeClass, NowhereToLand, RetargetIncomplete
 
 
@@ -27,6 +27,7 @@ class RetargetRequest:
     dry_run: bool = False
     export_dir: str = None
     overwrite: bool = False
+    allow_managed: bool = False    # patch what a paused Flux/Argo CD controller (or one not readable) manages
 
     def desired(self, live):
         """What the live object should become now: recomputed from it before each patch."""
@@ -67,7 +68,10 @@ def plan_request(taken, request):
 
 
 def check(plans, taken, request, note=_ignore):
-    """Refuse, before any change, what would make a rollout stall; a dry run warns through ``note`` instead."""
+    """Refuse, before any change, what a controller would revert (``managed.check_managed``) and what would make a
+    rollout stall; a dry run warns through ``note`` instead."""
+    managed.check_managed(managed.managed_of(plans, taken), old=request.old, new=request.new, phase=request.phase,
+                          allow_managed=request.allow_managed, dry_run=request.dry_run, note=note)
     check_runtime_classes(plan.missing_runtime_classes(plans, taken), request.phase, request.dry_run, note)
     check_landing(plan.stranded(plans, taken, request.phase, request.new), request.new, request.dry_run, note)
 

@@ -211,6 +211,30 @@ def _scheduled_after(pod, event):
     return moment is not None and moment >= _last_seen(event)
 
 
+# --- the source of truth: Flux and Argo CD --------------------------------------------------------------------
+
+def managed_sources(scope, records, patched_live, old):
+    """No workload of the move is waiting for a revert: managed by Flux or Argo CD whose controller is paused (or
+    cannot be read), while its live object carries retarget's saved placement of this move. retarget patched it
+    live; nothing shows that its source was changed too, and resuming the controller would put the old placement
+    back, onto the old pool. (A controller that reconciles and leaves the workload on the new pool is the proof
+    that the source pins the new one: the other gates hold it there.) ``records``: key -> ``evaluate.managers``
+    record; ``patched_live``: the keys whose saved placement is this move's."""
+    from azext_wasimig.evaluate.managers import is_gitops, show as show_manager
+    from azext_wasimig.retarget.managed import resume_commands
+    managed = {key: r for key, r in records.items() if key in scope.workloads and is_gitops(r)}
+    failures = []
+    for key in sorted(k for k, r in managed.items() if k in patched_live and r["reverts"] is not True):
+        record = managed[key]
+        resume = " and ".join(resume_commands(record)) or "resume its controller"
+        failures.append(failure(show(key), f"managed by {show_manager(record)}; retarget patched it live, so its "
+                                           f"source may still pin {old}, and resuming the controller would put it "
+                                           "back: change the source (az aks wasi-migrate rewrite), commit it, then "
+                                           f"{resume}"))
+    return result("managed-sources", failures, {"managed": sorted(show(k) for k in managed),
+                                                "pendingRevert": len(failures)})
+
+
 # --- Spin: the RuntimeClass --------------------------------------------------------------------------------------
 
 def runtime_classes(scope, classes, old, new):

@@ -87,10 +87,18 @@ def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci
     if new_pool:
         classes = {rc["metadata"]["name"]: rc for rc in taken.runtime_classes}
         results.append(gates.runtime_classes(scope, classes, old_pool, new_pool))
+        results.append(_managed_sources(taken, scope, old_pool, new_pool))
         results.insert(0, gates.new_pool(read_pool() if read_pool else None, new_pool, scope.new_nodes))
     else:
         results.append(gates.aci_groups(groups, scope, aci_resource_group))
     return results
+
+
+def _managed_sources(taken, scope, old_pool, new_pool):
+    from azext_wasimig.evaluate import managers
+    records = {key: managers.manager_of(obj, taken.owners or managers.FILES) for key, obj in scope.workloads.items()}
+    patched = {key for key, obj in scope.workloads.items() if _saved_move(obj) == (old_pool, new_pool)}
+    return gates.managed_sources(scope, records, patched, old_pool)
 
 
 def _saved_move(obj):

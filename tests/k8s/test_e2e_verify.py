@@ -145,7 +145,7 @@ def test_a_clean_migration_passes_every_gate(move, tmp_path):
     assert summary["passed"] and summary["checks"] == 1 and summary["newPool"] == move.new
     gates = {g["name"]: g for g in summary["gates"]}
     assert list(gates) == ["new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers", "restarts", "events",
-                           "runtime-classes"]
+                           "runtime-classes", "managed-sources"]
     assert all(g["passed"] and not g["failures"] for g in gates.values())
     assert gates["new-pool"]["evidence"] == {"provisioningState": "Succeeded", "powerState": "Running",
                                              "nodesWanted": 2, "nodes": 2, "nodesUsable": 2}
@@ -312,7 +312,7 @@ def test_a_gate_broken_during_the_soak_ends_it(move):
     result = move.verify("--soak", "1", "--interval", "5", expect=1)
     breaker.join(timeout=5)
     assert broken.is_set()
-    assert "Check 1: 8 of 8 gates pass; soak 0 of 60 s" in result.err
+    assert "Check 1: 9 of 9 gates pass; soak 0 of 60 s" in result.err
     assert "at check " in result.err and "at check 1 " not in result.err
     assert failed_gates(result) == {"new-pool": [f"Node/{move.new}-0: cordoned (unschedulable)",
                                                  f"AgentPool/{move.new}: 1 usable node(s) carry its label, it should "

@@ -168,7 +168,7 @@ def _failed_gate(r, _):
 def _all_gates_pass(r, _):
     rows = _rows(r, ("gate", "passed", "failures", "evidence"))
     return [row["gate"] for row in rows] == ["new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers",
-                                             "restarts", "events", "runtime-classes"] and all(
+                                             "restarts", "events", "runtime-classes", "managed-sources"] and all(
         row["passed"] == "True" and row["failures"] == "0" for row in rows)
 
 

@@ -42,9 +42,9 @@ def test_one_table_row_per_workload_in_scan_order():
     rows = [line for line in section(rendered(), "Workloads").splitlines() if line.startswith("| apps |")]
     assert len(rows) == 11
     assert rows[0] == ("| apps | CronJob | [nightly-spin](#apps-cronjob-nightly-spin) | wasipool | Spin | 1 | "
-                       "Standard pool + SpinKube | 0 | 1 |")
+                       "Standard pool + SpinKube | 0 | 1 | - |")
     assert ("| apps | Deployment | [slight-kv](#apps-deployment-slight-kv) | wasipool | Slight (SpiderLightning) | 1 | "
-            "None: rewrite first | 1 | 2 |") in rows
+            "None: rewrite first | 1 | 2 | - |") in rows
 
 
 def test_details_carry_blockers_evidence_pdbs_and_steps():

@@ -206,3 +206,28 @@ def test_aci_get_failed_example_fails_on_every_count():
     assert reasons == ["provisioning state is Failed, not Succeeded", "group state is Pending, not Running",
                        "event FailedMount: Output: mount error(2): Permission denied",
                        "container demo1 is Waiting"]
+
+
+def _flux(reverts, kind="Kustomization"):
+    return {"tool": "flux", "owner": {"kind": kind, "namespace": "flux-system", "name": "apps"}, "evidence": [],
+            "confidence": "strong", "reverts": reverts, "state": "suspended (spec.suspend: true)"}
+
+
+@pytest.mark.parametrize("reverts", [False, None])
+def test_managed_sources_fails_a_live_patch_under_a_paused_controller(reverts):
+    result = gates.managed_sources(scoped(cluster()), {WEB: _flux(reverts)}, {WEB}, OLD)
+    assert objects(result) == ["demo/Deployment/web"]
+    reason = result["failures"][0]["reason"]
+    assert "Flux Kustomization flux-system/apps" in reason and f"may still pin {OLD}" in reason
+    assert reason.endswith("then flux resume kustomization apps -n flux-system")
+    assert result["evidence"] == {"managed": ["demo/Deployment/web"], "pendingRevert": 1}
+
+
+@pytest.mark.parametrize("records, patched", [
+    ({WEB: _flux(True)}, {WEB}),             # the controller reconciles: the other gates hold it on the new pool
+    ({WEB: _flux(False)}, set()),            # paused, but retarget never patched it: its source moved it
+    ({WEB: None}, {WEB}),                    # nobody manages it
+    ({WEB: {**_flux(False), "tool": "helm"}}, {WEB}),   # plain Helm: no controller to resume
+])
+def test_managed_sources_passes(records, patched):
+    assert gates.managed_sources(scoped(cluster()), records, patched, OLD)["passed"]

@@ -37,7 +37,8 @@ def test_a_clean_move_passes_every_gate_once(cluster_reads):
     summary = run.run_verify(None, old_pool=OLD, new_pool=NEW, read_pool=read_pool_into(cluster_reads))
     assert summary["passed"] and summary["checks"] == 1 and summary["failedCheck"] is None
     assert [g["name"] for g in summary["gates"]] == [
-        "new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers", "restarts", "events", "runtime-classes"]
+        "new-pool", "rollouts", "off-old-pool", "on-new-pool", "containers", "restarts", "events", "runtime-classes",
+        "managed-sources"]
     assert cluster_reads["order"] == ["cluster", "events", "arm"]   # Azure last
     run.raise_unless_passed(summary)
 
@@ -49,7 +50,7 @@ def test_failure_names_gate_and_object(cluster_reads):
     with pytest.raises(run.VerifyFailed) as raised:
         run.raise_unless_passed(summary)
     text = str(raised.value)
-    assert text.startswith("2 of 8 verify gate(s) failed:")
+    assert text.startswith("2 of 9 verify gate(s) failed:")
     assert "  off-old-pool:\n    demo/Pod/web-b: of demo/Deployment/web still runs on wasi's node wasi-0" in text
     assert raised.value.kind == "validation"
 
@@ -60,7 +61,7 @@ def test_soak_checks_every_interval_until_the_window_ends(cluster_reads):
                              soak_minutes=1, interval=25, sleep=clock.sleep, clock=clock, progress=lines.append)
     assert summary["passed"] and summary["checks"] == 4
     assert clock.sleeps == [25, 25, 10]     # never past the window
-    assert lines[0] == "Check 1: 8 of 8 gates pass; soak 0 of 60 s" and lines[-1] == "Check 4: 8 of 8 gates pass"
+    assert lines[0] == "Check 1: 9 of 9 gates pass; soak 0 of 60 s" and lines[-1] == "Check 4: 9 of 9 gates pass"
 
 
 def test_one_failure_ends_the_soak(cluster_reads):
