@@ -87,7 +87,12 @@ long-summary: >
     memory, or from --kubeconfig, accepted only when it reaches the cluster that -g/-n names; a kubeconfig's
     exec credential plugin runs, as with kubectl. --report writes a file of mode 0600 and keeps one already there
     unless --overwrite. --manifests reads regular files only, up to 32 MiB each; reading no manifest at all is an
-    error.
+    error. Each finding's managedBy says who manages the workload and how that was known (Helm's labels and
+    release annotations, Flux's kustomize.toolkit.fluxcd.io and helm.toolkit.fluxcd.io labels, Argo CD's
+    tracking annotation or label, the managedFields managers) and, from the owning Kustomization, HelmRelease or
+    Application when their CRDs are served and readable, whether its controller would revert a live change
+    (reverts true, false, or null with the reason it cannot be told). app.kubernetes.io/instance alone is weak
+    evidence: Helm charts set it too.
 examples:
   - name: Scan a cluster and read the result as a table.
     text: az aks wasi-migrate scan -g MyResourceGroup -n MyCluster -o table
@@ -206,6 +211,12 @@ long-summary: >
     is refused this way while wasmtime-spin-v2 is still AKS's own (it selects only the WASI nodes): create
     SpinKube's RuntimeClass under another name and pass that. A parallel run onto a pool that has no nodes yet
     goes ahead (the pods stay on the old pool).
+    A workload that Flux or Argo CD reconciles is refused before any change, naming the manager, its Kustomization,
+    HelmRelease or Application and the commands: change the source (az aks wasi-migrate rewrite) and let the
+    controller roll it out, or suspend the controller (flux suspend, or turn off the Application's automated sync)
+    and pass --allow-managed. A controller that still reconciles is refused even with --allow-managed; one whose
+    state cannot be read here needs it. Workloads installed with Helm alone are patched with a warning: the next
+    helm upgrade reverts them unless the chart's values change.
     Exit codes: 0 done, 1 an object could not be patched or bad input, 3 a cluster or pool that does not exist.
 examples:
   - name: See the change as diffs, then let pods run on both pools.
@@ -257,7 +268,10 @@ long-summary: >
     ImagePullBackOff, ErrImagePull or CreateContainerConfigError, none OOMKilled), restarts (at most
     --max-restarts per pod), events (no Warning FailedScheduling, FailedCreatePodSandBox, BackOff or Unhealthy
     about their pods; a FailedScheduling the pod got past is not counted), runtime-classes (each RuntimeClass
-    they use exists, admits the new pool's nodes and selects none of the old pool's). With --aci instead of a
+    they use exists, admits the new pool's nodes and selects none of the old pool's), managed-sources (none
+    managed by Flux or Argo CD whose controller is suspended, or cannot be read, while retarget's saved placement
+    of this move is on it: the source may still pin the old pool, and resuming would put it back; change the
+    source, resume the controller, verify again). With --aci instead of a
     pool: aci-groups (each container group create-aci made for this cluster, found by its provenance tags, is
     Succeeded and Running, each container Running with no restart and no Warning or Failed event, and every
     workload has one). --soak repeats the checks every --interval seconds for that many minutes; the first failing

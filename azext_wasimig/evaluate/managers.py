@@ -173,6 +173,12 @@ def _judged(record, obj, owners):
     if tool == g.FLUX and _annotations(obj).get(g.FLUX_RECONCILE) == g.FLUX_RECONCILE_DISABLED:
         return {**record, "reverts": False,
                 "state": f"annotation {g.FLUX_RECONCILE}={g.FLUX_RECONCILE_DISABLED}: Flux leaves this object alone"}
+    return _owned(record, owners)
+
+
+def _owned(record, owners):
+    """The record judged by its owning object, as read (None: weak evidence that the owners refute)."""
+    tool, owner = record["tool"], record["owner"]
     live, unreadable = owners.find(owner["kind"], owner["namespace"], owner["name"])
     if unreadable:
         return {**record, "state": f"{_show(owner)} not readable: {unreadable}"}

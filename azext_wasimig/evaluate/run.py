@@ -69,7 +69,8 @@ def _first_line(error):
 
 def read_cluster(api, namespace=None, *, detail=_ignore):
     """The cluster read once through ``api`` (``kube.snapshot.take``), and the Flux and Argo CD objects its workloads
-    name (``owners.read``): what scan, create-aci and retarget judge. A failed read is the ``kube.rest`` error naming what the command needs (list nodes, pods, ...)."""
+    name (``owners.read``): what scan, create-aci and retarget judge. A failed read is the ``kube.rest`` error naming
+    what the command needs (list nodes, pods, ...)."""
     from azext_wasimig.evaluate import owners
     from azext_wasimig.kube import rest, snapshot
     try:

@@ -52,7 +52,7 @@ class Requests:
 
 
 @dataclass
-class ClusterSnapshot:
+class ClusterSnapshot:  # pylint: disable=too-many-instance-attributes  # one field per kind of thing read
     """Objects by role. ``workloads`` holds the controllers, each with ``kind`` and ``apiVersion`` set.
 
     ``requests`` counts what reading the cluster took (none for manifests). ``sources`` maps ``id(obj)`` of an

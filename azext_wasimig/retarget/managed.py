@@ -32,15 +32,16 @@ def check_managed(managed, *, old, new, phase, allow_managed=False, dry_run=Fals
     ``managed``: ``[((namespace, kind, name), record)]`` (``managed_of``, or the cutover's own list; records are
     ``evaluate.managers`` records). ``old``/``new``/``phase`` go into the rewrite command printed. A dry run notes the
     refusal instead of raising it."""
-    refused = []
+    refused, warnings = [], []
     for key, record in managed:
         why = _refusal(record, allow_managed)
         if why:
             refused.append((key, record, why))
         else:
-            line = _warning(key, record)
-            if line:
-                note(line)
+            warnings.append(_warning(key, record))
+    if not refused or dry_run:
+        for line in warnings:   # a refusal stops the run: only what would be patched is worth a warning
+            note(line)
     if not refused:
         return
     message, advice = _refusal_message(refused, allow_managed), _advice(refused, old, new, phase)
@@ -72,8 +73,10 @@ def _warning(key, record):
         return (f"{name} is managed by {managers.show(record)}; patched live because of --allow-managed: change its "
                 "source (az aks wasi-migrate rewrite) before you resume the controller, or it reverts the patch.")
     if record["tool"] == gitops.HELM:
-        return (f"{name} is managed by {managers.show(record)}. It is patched live; change the chart's values (az aks "
-                "wasi-migrate rewrite on values.yaml) before the next helm upgrade.")
+        owner = record.get("owner")
+        release = f" (release {owner['namespace']}/{owner['name']})" if owner else ""
+        return (f"{name} is managed by Helm{release}: it is patched live, and the next helm upgrade puts the old "
+                "placement back unless the chart's values change too (az aks wasi-migrate rewrite on values.yaml).")
     return (f"{name} may be managed by {managers.show(record)} ({record['confidence']} evidence: "
             f"{'; '.join(record['evidence'])}): if Argo CD syncs it, suspend its automated sync first.")
 

@@ -4,9 +4,9 @@
 
 The steps, in the order that makes a refusal cost nothing: read the cluster once; assess it; plan every object;
 refuse (before any change) workloads that Flux or Argo CD would put back (``managed``), RuntimeClasses the cluster
-lacks and pods that no node of the new pool would take (a dry run only warns); render the manifests for --export-dir and prove the folder writable; say what is worth
-knowing; ask (the ``confirm`` callback: the CLI's prompt, which --yes answers); patch; write the manifests; raise
-for the objects that could not be patched (the others were).
+lacks and pods that no node of the new pool would take (a dry run only warns); render the manifests for --export-dir
+and prove the folder writable; say what is worth knowing; ask (the ``confirm`` callback: the CLI's prompt, which
+--yes answers); patch; write the manifests; raise for the objects that could not be patched (the others were).
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from azext_wasimig.retarget.errors import MissingRuntimeClass, NowhereToLand, Re
 
 
 @dataclass(frozen=True)
-class RetargetRequest:
+class RetargetRequest:  # pylint: disable=too-many-instance-attributes  # one field per option of the command
     """One retarget run. ``old``/``new``: the pools as Azure spells them (the nodes' labels compare exactly)."""
     old: str
     new: str

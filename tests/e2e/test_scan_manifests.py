@@ -168,3 +168,31 @@ def test_report_never_goes_through_a_symlink(az, tmp_path, overwrite):
     result = scan(az, "--manifests", str(MANIFESTS / "wasi"), "--report", str(tmp_path / "wasi.md"), *overwrite,
                   expect=1)
     assert "is a symbolic link: wasimig never writes through one" in result.err and target.read_text() == "keep"
+
+
+def test_manifests_name_their_manager_and_that_nothing_was_read_from_a_cluster(az, tmp_path):
+    """A kustomize build of a Flux repository keeps Flux's labels on what it renders; helm template keeps Helm's."""
+    (tmp_path / "rendered.yaml").write_text("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    kustomize.toolkit.fluxcd.io/name: apps
+    kustomize.toolkit.fluxcd.io/namespace: flux-system
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      runtimeClassName: wasmtime-spin-v1
+      containers: [{name: app, image: example.azurecr.io/web:1}]
+""")
+    (finding,) = scan(az, "--manifests", str(tmp_path / "rendered.yaml")).json
+    assert finding["managedBy"] == {
+        "tool": "flux", "owner": {"kind": "Kustomization", "namespace": "flux-system", "name": "apps"},
+        "evidence": ["label kustomize.toolkit.fluxcd.io/name=apps"], "confidence": "strong", "reverts": None,
+        "state": "Kustomization flux-system/apps not readable: scanning files, nothing is read from a cluster"}
+    clean = scan(az, "--manifests", str(MANIFESTS / "wasi")).json
+    assert all(f["managedBy"] is None for f in clean), "no manager named: the key is there, null"

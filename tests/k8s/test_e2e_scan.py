@@ -69,7 +69,7 @@ def test_scan_table_report_and_pool_filter(az, scenario, tmp_path):
     ns, pools = scenario
     table = scan(az, "-o", "table").out
     assert table.splitlines()[0].split() == ["Namespace", "Kind", "Name", "Pools", "Payload", "Replicas", "Target",
-                                             "Blockers", "Warnings"]
+                                             "Blockers", "Warnings", "ManagedBy"]
     assert re.search(rf"{ns}\s+Deployment\s+spin-hello\s+{pools['wasipool']}\s+spin\s+2\s+standard-pool-spinkube",
                      table)
     report = tmp_path / "report.md"

@@ -17,6 +17,7 @@ import pytest
 from azext_wasimig.kube import rest
 from tests.conftest import arm_calls, serving_estate
 from tests.emulator.resources import cluster_id
+from tests.k8s.gitops_estate import create_owner, gitops_crds, kustomization_labels, patch_owner  # noqa: F401
 from tests.k8s.harness import create_when_ready, embedded_kubeconfig, exists, pool_name, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
@@ -155,7 +156,7 @@ def test_a_clean_migration_passes_every_gate(move, tmp_path):
     text = report.read_text()
     assert "PASSED" in text and "| on-new-pool | pass |" in text and oct(report.stat().st_mode)[-3:] == "600"
     table = move.verify("-o", "table").out.splitlines()
-    assert table[0].split()[:3] == ["Gate", "Passed", "Failures"] and len(table) == 2 + 8
+    assert table[0].split()[:3] == ["Gate", "Passed", "Failures"] and len(table) == 2 + 9
 
 
 # --- each gate, broken ---------------------------------------------------------------------------------------------
@@ -317,3 +318,22 @@ def test_a_gate_broken_during_the_soak_ends_it(move):
     assert failed_gates(result) == {"new-pool": [f"Node/{move.new}-0: cordoned (unschedulable)",
                                                  f"AgentPool/{move.new}: 1 usable node(s) carry its label, it should "
                                                  "have 2"]}
+
+
+def test_a_live_patch_under_a_suspended_flux_kustomization_fails_until_it_reconciles_again(move, k8s_api,
+                                                                                          gitops_crds):
+    """retarget patched web live (its saved placement is this move's) while its Kustomization was suspended: the
+    source may still pin the old pool, and resuming would put it back, so the old pool must not go yet."""
+    create_owner(k8s_api, "Kustomization", move.ns, "apps", {"interval": "10m", "suspend": True})
+    move.deployment()
+    rest.call(k8s_api, "PATCH", f"/apis/apps/v1/namespaces/{move.ns}/deployments/web",
+              body={"metadata": {"labels": kustomization_labels(move.ns)}}, content_type="application/merge-patch+json")
+    gates = failed_gates(move.verify(expect=1))
+    assert gates == {"managed-sources": [
+        f"{move.ns}/Deployment/web: managed by Flux Kustomization {move.ns}/apps: suspended (spec.suspend: true); "
+        f"retarget patched it live, so its source may still pin {move.old}, and resuming the controller would put it "
+        f"back: change the source (az aks wasi-migrate rewrite), commit it, then flux resume kustomization apps -n "
+        f"{move.ns}"]}
+    patch_owner(k8s_api, "Kustomization", move.ns, "apps", {"suspend": False})   # resumed; web stays on NEW
+    gate = {g["name"]: g for g in move.verify().json["gates"]}["managed-sources"]
+    assert gate["passed"] and gate["evidence"] == {"managed": [f"{move.ns}/Deployment/web"], "pendingRevert": 0}

@@ -282,6 +282,8 @@ PLAN = [
      lambda r, _: r.out == f"{CLUSTER}\twasipool\n"),
     (f"show {OLD}", 0, lambda r, _: r.json["name"] == "wasipool" and r.json["agentPool"]["name"] == "wasipool"),
     (f"scan {R} -o table", 0, lambda r, _: "spin-web" in r.out and "Name" in r.out.splitlines()[0]),
+    (f'scan {R} --query "[?managedBy].[name, managedBy.tool, managedBy.owner.name]" -o tsv', 0,
+     lambda r, _: r.out == "web\thelm\tweb\n"),
     (f"scan {R} --report wasi-report.md", 0, _report),
     (f"scan {OLD} --report wasi-report.md", 0, _report),
     (_manifests,),
@@ -381,7 +383,10 @@ def _workloads():
         "metadata": {"labels": {"app": "report"}},
         "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 1, **_pinned()}}}}
     cache = _deployment("cache", {"nodeSelector": {MINE: "true"}, "containers": _containers("redis:7")})
-    return [(apps, _deployment(n, _pinned())) for n in ("spin-web", "web", "wagi-app")] + [
+    web = _deployment("web", _pinned())   # installed with Helm: scan names its release, retarget warns
+    web["metadata"].update(labels={"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "web"},
+                           annotations={"meta.helm.sh/release-name": "web", "meta.helm.sh/release-namespace": NS})
+    return [(apps, _deployment(n, _pinned())) for n in ("spin-web", "wagi-app")] + [(apps, web)] + [
         (f"/apis/batch/v1/namespaces/{NS}/jobs", job), (apps, cache)]
 
 

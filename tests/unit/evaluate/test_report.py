@@ -81,3 +81,16 @@ def test_nothing_found_says_the_pool_can_go():
     text = report.render([], CONTEXT)
     assert "No workload is tied to a WASI pool" in text
     assert "## Workloads" not in text and "## Details" not in text
+
+
+def test_a_managed_workload_names_its_manager_and_the_evidence():
+    finding = scan.assess(unit_snapshot(), ["wasipool", "krustlet"])[0]
+    finding["managedBy"] = {"tool": "flux", "owner": {"kind": "Kustomization", "namespace": "flux-system",
+                                                      "name": "apps"},
+                            "evidence": ["label kustomize.toolkit.fluxcd.io/name=apps"], "confidence": "strong",
+                            "reverts": True, "state": "not suspended: reconciles every 10m"}
+    text = report.render([finding], CONTEXT)
+    assert ("- Managed by: Flux Kustomization flux-system/apps: not suspended: reconciles every 10m (strong "
+            "evidence)\n  - label kustomize.toolkit.fluxcd.io/name=apps\n") in text
+    (row,) = [line for line in text.splitlines() if line.startswith("| apps |")]
+    assert row.endswith("| flux Kustomization/apps: reverts |")

@@ -59,7 +59,7 @@ def test_helm_and_weak_evidence_are_warnings_not_refusals():
                          state="the next helm upgrade reverts"),
                   record(tool="argocd", kind="Application", namespace=None, name="web", reverts=None,
                          confidence="weak", state="not readable"))
-    assert "patched live" in notes[0] and "helm upgrade" in notes[0]
+    assert "is managed by Helm (release shop/web): it is patched live" in notes[0] and "helm upgrade" in notes[0]
     assert "may be managed by Argo CD" in notes[1] and "weak evidence" in notes[1]
 
 
