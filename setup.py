@@ -16,8 +16,10 @@ CLASSIFIERS = [
 ]
 
 # Never list azure-* packages: the CLI owns the `azure` namespace and ships the SDKs we use. PyYAML comes
-# with the CLI (knack). The kubernetes client is the version the tests run against.
-DEPENDENCIES = ["kubernetes>=37.0.2,<38"]
+# with the CLI (knack). The kubernetes client is the version the tests run against. ruamel.yaml (pure Python; its
+# optional C parts are not needed: round-trip loading is Python anyway) edits manifests in place for `rewrite`,
+# keeping comments, key order and quoting, which PyYAML drops.
+DEPENDENCIES = ["kubernetes>=37.0.2,<38", "ruamel.yaml>=0.19.1,<0.20"]
 
 with open("README.rst", encoding="utf-8") as f:
     README = f.read()

@@ -89,3 +89,9 @@ def verify_table_format(result):
                          ("Failures", len(gate.get("failures") or [])),
                          ("Evidence", ", ".join(f"{k}={v}" for k, v in sorted((gate.get("evidence") or {}).items())))])
             for gate in (result or {}).get("gates") or []]
+
+
+def rewrite_table_format(result):
+    return [OrderedDict([("File", row.get("file")), ("Type", row.get("type")), ("Changed", row.get("changed")),
+                         ("Objects", len(row.get("objects") or [])), ("Reported", len(row.get("reported") or [])),
+                         ("Written", row.get("written") or "")]) for row in result or []]

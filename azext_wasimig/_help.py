@@ -231,6 +231,36 @@ examples:
     text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --dry-run --export-dir k8s/retargeted
 """
 
+helps["aks wasi-migrate rewrite"] = """
+type: command
+short-summary: Apply retarget's placement change to the manifests in a repository, so Git stays the source of truth.
+long-summary: >
+    Works on files only (no Azure call, no cluster), as scan --manifests reads them: plain and multi-document
+    manifests, List documents, kustomize bases and strategic-merge patches. Each workload that
+    the old pool ties by its placement (a pin on the pool's name, a WASI RuntimeClass, WASI node labels, Krustlet
+    tolerations, WAGI annotations) or that an earlier run moved (the annotation
+    wasimig.azure.com/original-placement) is changed exactly as retarget changes it live, and the
+    --nodepool-name and --new-nodepool-name spelled as their node labels are. Only the lines of the placement
+    change: comments, key order, quoting, indentation, anchors, document markers, a BOM and CRLF line ends stay,
+    and files not changed stay byte for byte. --phase rollback restores the placement saved by the first
+    rewrite, and the file's bytes. JSON manifests are reported, not rewritten.
+    Without --in-place or --out-dir nothing is written: each file's unified diff is in the output
+    (--query "[].diff" -o tsv prints them). --in-place replaces the changed files atomically, keeping their mode;
+    --out-dir writes them to another folder. A symbolic link, a binary file, a path that does not exist or a file
+    that is not valid YAML (named with its line) stops the command before anything is written.
+    --check writes nothing and exits 1 naming the files that would change, with their diffs: a CI gate.
+    Exit codes: 0 done (or nothing to change), 1 a file would change (--check) or bad input.
+examples:
+  - name: See what the cutover changes in a repository's manifests.
+    text: az aks wasi-migrate rewrite --manifests k8s/ --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --query "[].diff" -o tsv
+  - name: Rewrite the files in place, for a pull request.
+    text: az aks wasi-migrate rewrite --manifests k8s/ --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --in-place -o table
+  - name: In CI, fail while any file still holds the old placement.
+    text: az aks wasi-migrate rewrite --manifests k8s/ --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --check
+  - name: Go back to the original files.
+    text: az aks wasi-migrate rewrite --manifests k8s/ --nodepool-name wasipool --new-nodepool-name wasipool2 --phase rollback --in-place
+"""
+
 helps["aks wasi-migrate compare"] = """
 type: command
 short-summary: Compare the parallel run's two sides, old WASI pool against the new pool or ACI, with figures.

@@ -8,7 +8,7 @@ CLUSTER_OPTIONS = ["--name", "-n", "--cluster-name"]
 
 def load_arguments(self, _):
     for load in (_every_command, _list, _create_pool, _wait, _cluster_access,
-                 _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _compare_arguments):
+                 _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _rewrite, _compare_arguments):
         load(self)
 
 
@@ -203,6 +203,35 @@ def _retarget(loader):
         c.argument("allow_managed", options_list=["--allow-managed"], action="store_true",
                    help="Patch workloads that Flux or Argo CD manage, once their controller is suspended (or its "
                         "state cannot be read here). A controller that still reconciles is refused even so.")
+
+
+def _rewrite(loader):
+    from azure.cli.core.commands.parameters import get_enum_type
+    with loader.argument_context("aks wasi-migrate rewrite") as c:
+        c.argument("manifests", options_list=["--manifests"], nargs="+",
+                   help="YAML files or folders to rewrite: plain and multi-document manifests, kustomize bases and "
+                        "patches, Helm charts (their values.yaml). Folders are searched for *.yaml, *.yml, *.json.")
+        c.argument("nodepool_name", options_list=["--nodepool-name"],
+                   help="Name of the WASI node pool the workloads are moved off.")
+        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
+                   help="Name of the replacement pool the files should place the workloads on.")
+        c.argument("phase", options_list=["--phase"], arg_type=get_enum_type(["parallel", "cutover", "rollback"]),
+                   help="As retarget: parallel (both pools), cutover (only the new pool), rollback (the placement "
+                        "saved by the first rewrite, and the file's original bytes).")
+        c.argument("runtime_class", options_list=["--runtime-class"],
+                   help="RuntimeClass that replaces the WASI-era ones, e.g. SpinKube's wasmtime-spin-v2.")
+        c.argument("out_dir", options_list=["--out-dir"],
+                   help="Write the changed files to this folder (at their paths below the path named) instead of "
+                        "only printing the diffs. Not inside a --manifests path.")
+        c.argument("in_place", options_list=["--in-place"], action="store_true",
+                   help="Rewrite the changed files where they are (atomically, keeping their mode).")
+        c.argument("overwrite", options_list=["--overwrite"], action="store_true",
+                   help="Replace files already in the --out-dir folder (never through a symbolic link).")
+        c.argument("check", options_list=["--check"], action="store_true",
+                   help="Write nothing; exit with code 1, naming the files and their diffs, when any would change "
+                        "(a CI gate).")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="Print the diffs and write nothing, even with --in-place or --out-dir.")
 
 
 def _compare_arguments(self):

@@ -173,17 +173,40 @@ def validate_retarget(namespace):
     """Two different pools, a valid RuntimeClass name, and an --export-dir that can be a folder."""
     import os
     from azure.cli.core.azclierror import InvalidArgumentValueError
-    from azext_wasimig.vocabulary import kubernetes
     validate_names(namespace)
     validate_cluster_access(namespace)
+    _validate_move(namespace)
+    if namespace.export_dir and os.path.exists(namespace.export_dir) and not os.path.isdir(namespace.export_dir):
+        raise InvalidArgumentValueError(f"--export-dir {namespace.export_dir} exists and is not a folder.")
+
+
+def _validate_move(namespace):
+    """retarget and rewrite: two different pools, a RuntimeClass name Kubernetes accepts."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    from azext_wasimig.vocabulary import kubernetes
     if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
         raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
     if not kubernetes.is_dns_subdomain(namespace.runtime_class or ""):
         raise InvalidArgumentValueError(
             f"--runtime-class {namespace.runtime_class!r} is not a RuntimeClass name (lowercase letters, digits, "
             "'-' and '.').")
-    if namespace.export_dir and os.path.exists(namespace.export_dir) and not os.path.isdir(namespace.export_dir):
-        raise InvalidArgumentValueError(f"--export-dir {namespace.export_dir} exists and is not a folder.")
+
+
+def validate_rewrite(namespace):
+    """Two different pools with valid names, a valid RuntimeClass name, and one place to write at most."""
+    from azure.cli.core.azclierror import MutuallyExclusiveArgumentError
+    validate_names(namespace)
+    _validate_move(namespace)
+    if namespace.in_place and namespace.out_dir:
+        raise MutuallyExclusiveArgumentError(
+            "--in-place and --out-dir cannot be combined: rewrite the files where they are, or write them to "
+            "another folder.", recommendation="Drop --out-dir to rewrite in place, or drop --in-place.")
+    if namespace.check and (namespace.in_place or namespace.out_dir):
+        raise MutuallyExclusiveArgumentError(
+            "--check writes nothing: it only fails when a file would change.",
+            recommendation="Drop --in-place/--out-dir for the CI gate, or drop --check to write the files.")
+    if namespace.overwrite and not namespace.out_dir:
+        raise MutuallyExclusiveArgumentError("--overwrite only applies with --out-dir.")
 
 
 def validate_wait(namespace):

@@ -252,3 +252,13 @@ def _verify_home(cmd, target, aci_resource_group):
     home.check_new_pool(target)
     return {"new_pool": target.new_pool_name,
             "read_pool": arm.pool_reader(cmd.cli_ctx, target, target.new_pool_name)}
+
+
+def wasi_rewrite(*, manifests, nodepool_name, new_nodepool_name, phase, runtime_class="wasmtime-spin-v2",
+                 out_dir=None, in_place=False, overwrite=False, check=False, dry_run=False):
+    """Files only: no Azure call, no cluster (like scan --manifests)."""
+    from azext_wasimig import rewrite
+    move = rewrite.Move(old=nodepool_name, new=new_nodepool_name, phase=phase, runtime_class=runtime_class)
+    request = rewrite.RewriteRequest(paths=tuple(manifests), move=move, out_dir=out_dir, in_place=in_place,
+                                     overwrite=overwrite, check=check, dry_run=dry_run)
+    return rewrite.run(request, note=logger.warning)

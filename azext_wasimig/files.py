@@ -51,8 +51,12 @@ def kind_of(mode):
     return "not a regular file"
 
 
-def require_regular(path, note=None):
-    """Raise FileError unless ``path`` is a regular file (or a symbolic link to one, which ``note`` reports)."""
+def require_regular(path, note=None, follow_links=True):
+    """Raise FileError unless ``path`` is a regular file (or a symbolic link to one, which ``note`` reports; never
+    without ``follow_links``: a file to be rewritten in place must not be written through a link)."""
+    if not follow_links and os.path.islink(path):
+        raise FileError(path, f"is a symbolic link (to {os.path.realpath(path)}): wasimig never writes through one. "
+                              "Name the file it points to")
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError as ex:
@@ -69,6 +73,15 @@ def require_regular(path, note=None):
 def read_text(path, limit=MAX_READ_BYTES):
     """The UTF-8 text of a regular file of at most ``limit`` bytes (call ``require_regular`` first for the
     message; this checks again on the open file, which cannot block)."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as ex:
+        raise FileError(path, f"cannot read it: not UTF-8 text ({ex.reason} at byte {ex.start})") from ex
+
+
+def read_bytes(path, limit=MAX_READ_BYTES):
+    """The bytes of a regular file of at most ``limit`` bytes, as ``read_text`` reads them (a BOM kept)."""
     try:
         fd = os.open(path, _READ)
     except OSError as ex:
@@ -82,10 +95,7 @@ def read_text(path, limit=MAX_READ_BYTES):
     if size > limit or len(data) > limit:
         raise FileError(path, f"is larger than {limit / 2**20:g} MiB, the limit for one manifest file: "
                               "split it (one file per chart or kustomization)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as ex:
-        raise FileError(path, f"cannot read it: not UTF-8 text ({ex.reason} at byte {ex.start})") from ex
+    return data
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -106,9 +116,9 @@ def write_private(path, text, overwrite=False):
     return write_all(folder or ".", {name: text}, overwrite)[0]
 
 
-def write_all(folder, contents, overwrite=False):
-    """Write ``{file name: text}`` into ``folder`` (made with mode 0700 when missing), all or none. Returns the
-    paths written, in order."""
+def write_all(folder, contents, overwrite=False, mode=FILE_MODE):
+    """Write ``{file name: text}`` into ``folder`` (made with mode 0700 when missing), all or none, each file with
+    ``mode`` (0600 unless told: rewrite --in-place keeps a manifest's own). Returns the paths written, in order."""
     made = not os.path.lexists(folder)
     if made:
         try:
@@ -120,7 +130,7 @@ def write_all(folder, contents, overwrite=False):
         _require_free(folder, contents, overwrite)
         folder_fd = _open_folder(folder)
         try:
-            (_replace_all if overwrite else _create_all)(folder_fd, folder, contents)
+            (_replace_all if overwrite else _create_all)(folder_fd, folder, contents, mode)
         finally:
             os.close(folder_fd)
     except BaseException:
@@ -130,23 +140,23 @@ def write_all(folder, contents, overwrite=False):
     return [os.path.join(folder, name) for name in contents]
 
 
-def _create_all(folder_fd, folder, contents):
+def _create_all(folder_fd, folder, contents, mode):
     made = []
     try:
         for name, text in contents.items():
-            _write_new(folder_fd, folder, name, text)
+            _write_new(folder_fd, folder, name, text, mode)
             made.append(name)
     except BaseException:   # Ctrl-C too: nothing partial is left
         _remove(folder_fd, made)
         raise
 
 
-def _replace_all(folder_fd, folder, contents):
+def _replace_all(folder_fd, folder, contents, mode):
     staged = {}
     try:
         for name, text in contents.items():
             temporary = f".{name}.{secrets.token_hex(6)}.tmp"
-            _write_new(folder_fd, folder, temporary, text)
+            _write_new(folder_fd, folder, temporary, text, mode)
             staged[name] = temporary
         for name in list(staged):
             os.replace(staged[name], name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
@@ -157,17 +167,17 @@ def _replace_all(folder_fd, folder, contents):
         _remove(folder_fd, staged.values())
 
 
-def _write_new(folder_fd, folder, name, text):
+def _write_new(folder_fd, folder, name, text, mode=FILE_MODE):
     path = os.path.join(folder, name)
     try:
-        fd = os.open(name, _NEW_FILE, FILE_MODE, dir_fd=folder_fd)
+        fd = os.open(name, _NEW_FILE, mode, dir_fd=folder_fd)
     except FileExistsError as ex:   # made since it was checked
         raise FileError(path, EXISTS) from ex
     except OSError as ex:
         raise FileError(path, f"cannot write it: {ex.strerror}") from ex
     try:
-        os.fchmod(fd, FILE_MODE)   # the umask may have taken more away; never less private than 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        os.fchmod(fd, mode)   # the umask may have taken more away (never less private than asked)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:   # the text's own line ends, CRLF too
             f.write(text)
     except BaseException as ex:
         _remove(folder_fd, [name])

@@ -54,16 +54,17 @@ def _nothing_read(names):
             "the rendered manifests, e.g. helm template ./chart > rendered.yaml")
 
 
-def manifest_files(paths, note=None):
+def manifest_files(paths, note=None, follow_links=True):
     """The files to read, in a stable order: named files as given, folders searched recursively
     for *.yaml, *.yml and *.json (hidden folders such as .git skipped). Each must be a regular file (a FIFO
-    would block the read forever, a device never ends): ``files.FileError`` is raised as a ManifestError."""
+    would block the read forever, a device never ends), and not a symbolic link unless ``follow_links``:
+    ``files.FileError`` is raised as a ManifestError."""
     found = []
     for path in paths:
         found.extend(_files_below(path, note) if os.path.isdir(path) else [path])
     for path in found:
         try:
-            files.require_regular(path, note)
+            files.require_regular(path, note, follow_links)
         except files.FileError as ex:
             raise ManifestError(path, None, ex.problem) from ex
     return found
@@ -86,7 +87,7 @@ def _objects_in(path):
     documents = _json_documents(path, text) if path.lower().endswith(".json") else _yaml_documents(path, text)
     for document, node in documents:
         for obj, item_node in _flatten(document, node):
-            if _is_object(obj):
+            if is_object(obj):
                 _check_shape(path, obj, item_node)
                 yield obj, _line_at(item_node, ())
 
@@ -185,7 +186,7 @@ def _items_node(node):
     return None
 
 
-def _is_object(document):
+def is_object(document):
     """A mapping with kind and a metadata name: values files and other YAML are not."""
     return (isinstance(document, dict) and isinstance(document.get("kind"), str)
             and isinstance(document.get("metadata"), dict) and bool(document["metadata"].get("name")))

@@ -27,6 +27,7 @@ LOG_FILE_ON = {"AZURE_LOGGING_ENABLE_LOG_FILE": "yes"}   # az config logging.ena
 COMPARE = ("compare", *PROD_POOL, "--new-nodepool-name", "std")
 ACI_PROD = ("create-aci", *PROD_CLUSTER, "--workload", "demo/deployment/web")
 MANIFESTS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
+REWRITE = ("--nodepool-name", "wasipool", "--new-nodepool-name", "wasipool2", "--phase", "cutover")
 
 
 ROWS = [
@@ -82,6 +83,19 @@ ROWS = [
         "no manifest file there (*.yaml, *.yml or *.json)"),
     row("scan-wrong-shape", ["scan", "--manifests", str(MANIFESTS / "bad" / "node-selector-list.yaml")], 1,
         "node-selector-list.yaml:12: Deployment web: spec.template.spec.nodeSelector must be a mapping"),
+    row("rewrite-missing-path", ["rewrite", "--manifests", "no-such-dir", *REWRITE], 1,
+        "no-such-dir: no such file or folder"),
+    row("rewrite-same-pool", ["rewrite", "--manifests", str(MANIFESTS / "wasi"), "--nodepool-name", "wasipool",
+                              "--new-nodepool-name", "WASIPOOL", "--phase", "cutover"], 1,
+        "--new-nodepool-name must name another pool"),
+    row("rewrite-in-place-and-out-dir", ["rewrite", "--manifests", str(MANIFESTS / "wasi"), *REWRITE, "--in-place",
+                                         "--out-dir", "out"], 1, "--in-place and --out-dir cannot be combined"),
+    row("rewrite-out-dir-inside", ["rewrite", "--manifests", str(MANIFESTS / "wasi"), *REWRITE, "--out-dir",
+                                   str(MANIFESTS / "wasi" / "out")], 1, "is inside"),
+    row("rewrite-unrendered-template", ["rewrite", "--manifests", str(MANIFESTS / "bad" / "unrendered-helm.yaml"),
+                                        *REWRITE], 1, "unrendered-helm.yaml:"),
+    row("rewrite-bad-phase", ["rewrite", "--manifests", str(MANIFESTS / "wasi"), "--nodepool-name", "wasipool",
+                              "--new-nodepool-name", "wasipool2", "--phase", "later"], 2, "later"),
     row("drain-timeout-zero", ["drain", *PROD_POOL, "--drain-timeout", "0", "--yes"], 1, "--drain-timeout"),
     row("grace-period-negative", ["drain", *PROD_POOL, "--grace-period", "-1", "--yes"], 1, "--grace-period"),
     row("retarget-same-pool", ["retarget", *PROD_POOL, "--new-nodepool-name", "WASI", "--phase", "cutover"], 1,

@@ -216,6 +216,55 @@ def _manifests(ctx):
     (cwd / "k8s" / "web.yaml").write_text(yaml.safe_dump(_deployment("web", {"containers": _containers()})))
 
 
+REPO_FILE = """\
+# spin-web, as the team's Git repository has it: pinned to the WASI pool.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: spin-web
+  namespace: demo
+spec:
+  selector:
+    matchLabels: {app: spin-web}
+  template:
+    metadata:
+      labels: {app: spin-web}
+    spec:
+      nodeSelector:
+        kubernetes.azure.com/agentpool: wasipool   # the WASI pool
+      runtimeClassName: wasmtime-spin-v1
+      containers:
+        - name: app
+          image: contoso.azurecr.io/spin-web:1.0
+"""
+
+
+def _repository(ctx):
+    """The Git repository's manifests next to the rendered ones: k8s/spin-web.yaml pins the old pool."""
+    pathlib.Path(ctx.cwd, "k8s", "spin-web.yaml").write_text(REPO_FILE)
+
+
+def _repo_file(ctx):
+    return pathlib.Path(ctx.cwd, "k8s", "spin-web.yaml").read_text()
+
+
+def _repo_diff(r, ctx):
+    return ("-        kubernetes.azure.com/agentpool: wasipool   # the WASI pool\n" in r.out
+            and "+        kubernetes.azure.com/agentpool: wasipool2  # the WASI pool\n" in r.out
+            and _repo_file(ctx) == REPO_FILE)
+
+
+def _repo_rewritten(r, ctx):
+    rows = _rows(r, ("file", "type", "changed", "objects", "reported", "written"))
+    text = _repo_file(ctx)
+    return ([row["file"] for row in rows] == ["k8s/spin-web.yaml"] and "wasipool2  # the WASI pool" in text
+            and "runtimeClassName: wasmtime-spin-v2" in text and text.startswith(REPO_FILE.splitlines()[0]))
+
+
+def _repo_restored(_, ctx):
+    return _repo_file(ctx) == REPO_FILE
+
+
 def _compared_aci(r, ctx):
     """spin-web's pod on wasipool against its container group spin-web-0; the report and its chart written."""
     (web,) = r.json["workloads"]
@@ -272,6 +321,7 @@ def _end_parallel(ctx):
 R = "-g MyResourceGroup -n MyCluster"
 OLD = f"{R} --nodepool-name wasipool"
 MOVE = f"{OLD} --new-nodepool-name wasipool2"
+REWRITE = "--nodepool-name wasipool --new-nodepool-name wasipool2"
 SUBNET = "/subscriptions/SUB/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci"
 PLAN = [
     ("list -o table", 0, _table("Cluster", "NodePool")),
@@ -288,6 +338,14 @@ PLAN = [
     (f"scan {OLD} --report wasi-report.md", 0, _report),
     (_manifests,),
     ("scan --manifests rendered.yaml k8s/ --fail-on-findings", 1, _failed_gate),
+    (_repository,),
+    (f"rewrite --manifests k8s/ {REWRITE} --phase cutover --query \"[].diff\" -o tsv", 0, _repo_diff),
+    (f"rewrite --manifests k8s/ {REWRITE} --phase cutover --check", 1,
+     lambda r, ctx: "k8s/spin-web.yaml" in r.err and _repo_file(ctx) == REPO_FILE),
+    (f"rewrite --manifests k8s/ {REWRITE} --phase cutover --in-place -o table", 0, _repo_rewritten),
+    (f"rewrite --manifests k8s/ {REWRITE} --phase cutover --check", 0,
+     lambda r, _: [row["changed"] for row in r.json] == [False]),
+    (f"rewrite --manifests k8s/ {REWRITE} --phase rollback --in-place", 0, _repo_restored),
     (f"create-pool {OLD} --spin-shim --dry-run", 0,
      _pool_body("wasipool2", nodeLabels={SPIN_LABEL: "true"}, workloadRuntime="OCIContainer")),
     (f"create-pool {OLD} --spin-shim --no-wait", 0, _arm_pool("wasipool2", nodeLabels={SPIN_LABEL: "true"})),
