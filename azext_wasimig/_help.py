@@ -236,7 +236,10 @@ type: command
 short-summary: Apply retarget's placement change to the manifests in a repository, so Git stays the source of truth.
 long-summary: >
     Works on files only (no Azure call, no cluster), as scan --manifests reads them: plain and multi-document
-    manifests, List documents, kustomize bases and strategic-merge patches. Each workload that
+    manifests, List documents, kustomize bases and strategic-merge patches, and Helm charts: the
+    nodeSelector, tolerations, affinity and runtimeClassName keys of values.yaml that the chart's templates map
+    are rewritten; a pin a template hard-codes is reported with its file:line and left alone, as are kustomize
+    JSON 6902 patches. Each workload that
     the old pool ties by its placement (a pin on the pool's name, a WASI RuntimeClass, WASI node labels, Krustlet
     tolerations, WAGI annotations) or that an earlier run moved (the annotation
     wasimig.azure.com/original-placement) is changed exactly as retarget changes it live, and the

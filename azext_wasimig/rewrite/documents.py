@@ -20,7 +20,8 @@ from azext_wasimig.rewrite import restore, splice, yamledit
 from azext_wasimig.rewrite.errors import RewriteFileError
 from azext_wasimig.rewrite.splice import split_lines
 from azext_wasimig.vocabulary.kubernetes import object_key, pod_template
-from azext_wasimig.vocabulary.wasi import ORIGINAL_PLACEMENT
+from azext_wasimig.vocabulary.wasi import (KRUSTLET_ARCH, ORIGINAL_PLACEMENT, WASMTIME_LABEL_PREFIX, is_wagi_annotation,
+                                           is_wasi_runtime_class)
 
 
 class Loaded:
@@ -215,3 +216,31 @@ def json_report(loaded, move, runtime_classes):
                 f"{row['kind']} {row['name']}: {', '.join(row['keys'])} would change, but JSON files are not "
                 "rewritten: convert it to YAML, or make the change by hand.")})
     return reported
+
+
+def json_patch_report(loaded, move):
+    """kustomize JSON 6902 patches (a YAML list of ``op``/``path``/``value``) are not rewritten: an operation on a
+    placement field whose value names the old pool or a WASI setting is reported with its line."""
+    reported = []
+    for document in loaded.documents:
+        if not isinstance(document, list):
+            continue
+        for operation in (o for o in document if isinstance(o, dict) and {"op", "path"} <= set(o)):
+            path = str(operation.get("path"))
+            if any(f"/{field}" in path for field in rewrite.PLACEMENT_FIELDS) and _ties(operation, move):
+                reported.append({"line": operation.lc.line + 1, "reason": (
+                    f"{loaded.source.path}:{operation.lc.line + 1}: a JSON 6902 patch ({operation['op']} {path}) "
+                    "sets WASI placement: rewrite does not change JSON patches. Change it by hand, or turn it into "
+                    "a strategic-merge patch, which rewrite changes.")})
+    return reported
+
+
+def _ties(operation, move):
+    def strings(value):
+        if isinstance(value, dict):
+            return [s for pair in value.items() for item in pair for s in strings(item)]
+        if isinstance(value, list):
+            return [s for item in value for s in strings(item)]
+        return [value] if isinstance(value, str) else []
+    return any(s == move.old or s == KRUSTLET_ARCH or is_wasi_runtime_class(s) or s.startswith(WASMTIME_LABEL_PREFIX)
+               or is_wagi_annotation(s) for s in strings(yamledit.plain(operation.get("value"))))

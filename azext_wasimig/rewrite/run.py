@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from azext_wasimig.retarget import rewrite
-from azext_wasimig.rewrite import documents, sources, write
+from azext_wasimig.rewrite import documents, helm, sources, write
 from azext_wasimig.rewrite.errors import WouldChange
 
 MAX_CHECK_LINES = 200   # diff lines --check prints on stderr; the files are all named
@@ -50,7 +50,7 @@ def run(request, *, note=_ignore):
     """Rewrite as ``request`` says (see the module docstring); ``note`` hears what is worth a word."""
     write.check_out_dir(request.out_dir, request.paths)
     found = sources.collect(request.paths, note)
-    loaded = {s.path: documents.Loaded(s) for s in found if s.role in ("manifests", "json")}   # parse all first
+    loaded = {s.path: documents.Loaded(s) for s in found if s.role != "helm-template"}   # parse all first
     runtime_classes = [rc for item in loaded.values() for rc in item.runtime_classes()]
     results, rows = {}, []
     for source in found:
@@ -74,10 +74,18 @@ def _rewrite(source, loaded, move, runtime_classes):
     """(new text, object rows, reported rows) of one file."""
     if source.role == "manifests":
         text, objects, notes = documents.rewrite_file(source, move, runtime_classes)
-        return text, objects, [{"line": None, "reason": line} for line in notes]
+        return text, objects, [{"line": None, "reason": line} for line in notes] + documents.json_patch_report(
+            loaded, move)
     if source.role == "json":
         return source.text, [], documents.json_report(loaded, move, runtime_classes)
-    return source.text, [], []
+    if source.role == "helm-values":
+        return helm.rewrite_values(source, move, _chart_mappings(source.path), runtime_classes)
+    return source.text, [], [] if move.phase == "rollback" else helm.pins(source.path, source.text, move.old)
+
+
+def _chart_mappings(path):
+    """Which values keys the chart's templates take as placement (the templates are read, never written)."""
+    return helm.mappings(helm.templates_of(sources.chart_of(path)))
 
 
 def _file_row(source, text, objects, reported):

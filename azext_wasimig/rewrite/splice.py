@@ -10,8 +10,8 @@ does not touch stay as they were, byte for byte.
 
 A change next to lines that ruamel lays out differently takes those lines with it, in ruamel's layout (the window
 grows to the nearest line both share). A whole-line comment of the original that the edit would drop (ruamel hangs
-the comment lines after a key on that key, so deleting the key loses them) is kept where it was, and a ``...``
-document end marker ruamel never writes stays after what is added at the document's end.
+the comment and blank lines after a key on that key, so deleting the key loses them) is kept where it was, and a
+``...`` document end marker ruamel never writes stays after what is added at the document's end.
 """
 
 import difflib
@@ -111,8 +111,9 @@ def _windows(mapped, opcodes):
 
 
 def _keeping_comments(old, new):
-    """``new``, with the original's lines wherever they are the same, and the whole-line comments of ``old`` that
-    ``new`` drops kept in their place."""
+    """``new``, with the original's lines wherever they are the same, and the whole-line comments, blank lines and
+    ``...`` markers of ``old`` that ``new`` drops kept in their place: those after the last line replaced come
+    after what replaces it."""
     out = []
     matcher = difflib.SequenceMatcher(None, [_text(line) for line in old], [_text(line) for line in new],
                                       autojunk=False)
@@ -120,7 +121,13 @@ def _keeping_comments(old, new):
         if tag == "equal":
             out += old[i1:i2]
             continue
-        out += [line for line in old[i1:i2] if is_comment(line)]
-        out += new[j1:j2]
-        out += [line for line in old[i1:i2] if _text(line).rstrip() == "..."]   # a document's end stays its end
+        replaced = [at for at in range(i1, i2) if not _kept(old[at])]
+        last = replaced[-1] + 1 if replaced else i1
+        out += [line for line in old[i1:last] if _kept(line)] + new[j1:j2] + old[last:i2]
     return out
+
+
+def _kept(line):
+    """A line that carries no data: a comment, a blank line, a document end marker."""
+    text = _text(line).strip()
+    return not text or text.startswith("#") or text == "..."

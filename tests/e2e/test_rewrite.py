@@ -20,6 +20,10 @@ PLACEMENT = ("nodeSelector", "agentpool", "tolerations", "affinity", "runtimeCla
              "alpha.wagi.krustlet.dev", "metadata: {name: report")
 
 
+CHANGED = {"apps/web.yaml", "apps/jobs.yaml", "apps/windows.yaml", "kustomize/base/deployment.yaml",
+           "kustomize/overlays/prod/placement.yaml", "chart/values.yaml"}
+
+
 def rewrite(az, *args, expect=0):
     return az("aks", "wasi-migrate", "rewrite", *args, expect=expect)
 
@@ -46,8 +50,7 @@ def test_without_in_place_nothing_is_written_and_each_file_has_its_diff(az, tree
     rows = rewrite(az, "--manifests", str(tree), *MOVE, "--phase", "cutover").json
     assert snapshot(tree) == before
     by_file = {pathlib.Path(r["file"]).relative_to(tree).as_posix(): r for r in rows}
-    assert {"apps/web.yaml", "apps/jobs.yaml", "apps/windows.yaml", "kustomize/base/deployment.yaml",
-            "kustomize/overlays/prod/placement.yaml"} == {f for f, r in by_file.items() if r["changed"]}
+    assert CHANGED == {f for f, r in by_file.items() if r["changed"]}
     web = by_file["apps/web.yaml"]
     assert web["written"] is None and web["type"] == "manifests"
     assert "-      runtimeClassName: wasmtime-spin-v1\n" in web["diff"]
@@ -64,8 +67,8 @@ def test_in_place_changes_only_placement_lines(az, tree, phase):
     rewrite(az, "--manifests", str(tree), *MOVE, "--phase", phase, "--in-place", "-o", "none")
     after = snapshot(tree)
     assert after["apps/unrelated.yaml"] == before["apps/unrelated.yaml"]
-    assert after["kustomize/base/kustomization.yaml"] == before["kustomize/base/kustomization.yaml"]
-    for name in ("apps/web.yaml", "apps/jobs.yaml", "apps/windows.yaml"):
+    assert {name for name in before if after[name] != before[name]} == CHANGED
+    for name in ("apps/web.yaml", "apps/jobs.yaml", "apps/windows.yaml", "chart/values.yaml"):
         lines = changed_lines(before[name], after[name])
         assert lines, name
         others = [line for line in lines if not any(word in line for word in PLACEMENT)]
@@ -80,6 +83,38 @@ def test_in_place_changes_only_placement_lines(az, tree, phase):
                  "        - {key: dedicated, operator: Exists, effect: NoSchedule}\n", "        prometheus.io/scrape: \"true\"\n"):
         assert kept in web
     assert "wasm32-wagi\"\n" not in web.split("# wasimig:was")[0]
+
+
+def test_helm_values_are_rewritten_where_the_templates_map_them(az, tree):
+    templates = {name: data for name, data in snapshot(tree).items() if name.startswith("chart/templates/")}
+    rows = rewrite(az, "--manifests", str(tree / "chart"), *MOVE, "--phase", "cutover", "--in-place").json
+    values = (tree / "chart" / "values.yaml").read_text()
+    assert "  kubernetes.azure.com/agentpool: wasipool2\n" in values and "\nruntimeClassName: wasmtime-spin-v2\n" in values
+    assert "  nodeSelector: {kubernetes.azure.com/agentpool: wasipool2}\n  tolerations: []\n" in values
+    assert '  tag: "1.4.2"   # keep in step with the app\n' in values   # the rest stays as it was
+    assert {n: d for n, d in snapshot(tree).items() if n.startswith("chart/templates/")} == templates
+    by_file = {pathlib.Path(r["file"]).relative_to(tree).as_posix(): r for r in rows}
+    assert [o["name"] for o in by_file["chart/values.yaml"]["objects"]] == ["(top level)", "worker"]
+    assert by_file["chart/values.yaml"]["type"] == "helm-values"
+
+
+def test_a_hard_coded_pin_in_a_template_is_reported_not_touched(az, tree):
+    before = snapshot(tree)
+    rows = rewrite(az, "--manifests", str(tree / "chart"), *MOVE, "--phase", "cutover", "--in-place").json
+    report = next(r for r in rows if r["file"].endswith("templates/report.yaml"))
+    assert not report["changed"] and report["type"] == "helm-template"
+    assert [r["line"] for r in report["reported"]] == [12, 13]
+    assert "report.yaml:12: kubernetes.azure.com/agentpool: wasipool is hard-coded" in report["reported"][0]["reason"]
+    worker = next(r for r in rows if r["file"].endswith("templates/worker.yaml"))
+    assert 'the default "wasmtime-spin-v1"' in worker["reported"][0]["reason"]
+    assert snapshot(tree)["chart/templates/report.yaml"] == before["chart/templates/report.yaml"]
+
+
+def test_a_json_6902_patch_is_reported_with_its_line(az, tree):
+    rows = rewrite(az, "--manifests", str(tree / "kustomize"), *MOVE, "--phase", "cutover").json
+    patch = next(r for r in rows if r["file"].endswith("tolerations.yaml"))
+    assert not patch["changed"] and patch["reported"][0]["line"] == 2
+    assert "JSON 6902 patch (add /spec/template/spec/tolerations)" in patch["reported"][0]["reason"]
 
 
 def test_cutover_pins_the_new_pool_keeping_the_quoting(az, tree):
@@ -123,8 +158,7 @@ def test_out_dir_gets_the_changed_files_and_the_tree_stays(az, tree, tmp_path):
     rows = rewrite(az, "--manifests", str(tree), *MOVE, "--phase", "cutover", "--out-dir", str(out)).json
     assert snapshot(tree) == before
     written = snapshot(out)
-    assert set(written) == {"apps/web.yaml", "apps/jobs.yaml", "apps/windows.yaml", "kustomize/base/deployment.yaml",
-                            "kustomize/overlays/prod/placement.yaml"}
+    assert set(written) == CHANGED
     assert {r["written"] for r in rows if r["changed"]} == {str(out / name) for name in written}
     again = rewrite(az, "--manifests", str(tree), *MOVE, "--phase", "cutover", "--out-dir", str(out), expect=1)
     assert "--overwrite" in again.err
