@@ -138,6 +138,7 @@ def _finding(obj, template, ties, pods_on_pool, cluster):
     replicas = _desired_replicas(obj, pools, cluster)
     pdbs = _covering_pdbs(namespace, pod_meta.get("labels") or {}, cluster)
     target = TARGETS[payload]
+    managed_by = managers.manager_of(obj, cluster.snapshot.owners or managers.FILES)
     return {
         "namespace": namespace, "kind": kind, "name": name, "apiVersion": obj.get("apiVersion"),
         "pools": pools, "evidence": evidence, "payload": payload,
@@ -147,10 +148,20 @@ def _finding(obj, template, ties, pods_on_pool, cluster):
         "warnings": warnings(kind, spec, replicas, pdbs, cluster.runtime_classes, controller=controller_key(obj)),
         "recommendedTarget": target,
         "alternatives": alternatives(kind, payload, spec),
-        "actions": actions(target, evidence),
+        "actions": _actions(target, evidence, managed_by),
         "source": cluster.snapshot.source_of(obj),
-        "managedBy": managers.manager_of(obj, cluster.snapshot.owners or managers.FILES),
+        "managedBy": managed_by,
     }
+
+
+def _actions(target, evidence, managed_by):
+    """What to do; for a managed workload, changing its source comes before the drain (the source must pin the new
+    pool before the old one empties, or its manager puts the pods back there)."""
+    steps = actions(target, evidence)
+    step = managers.source_step(managed_by)
+    if step:
+        steps.insert(len(steps) - 1 if target != "none" else len(steps), step)
+    return steps
 
 
 def _evidence(path, value, reason):

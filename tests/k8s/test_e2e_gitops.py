@@ -111,6 +111,11 @@ def test_running_controllers_refuse_retarget_before_any_write(az, k8s_api, k8s_e
         "not suspended: reconciles every 10m")
     assert found["argo-web"]["reverts"] is True and "selfHeal" in found["argo-web"]["state"]
     assert found["hr-web"]["reverts"] is True
+    steps = {f["name"]: f["actions"] for f in result.json if f["namespace"] == namespace}
+    assert steps["flux-web"][-2].startswith("Change the placement in its source, not live: it is managed by Flux "
+                                            f"Kustomization {namespace}/apps")
+    assert steps["flux-web"][-1].startswith("Then cordon and drain"), "the source first, then the drain"
+    assert steps["helm-web"][-2].startswith(f"It is installed by Helm (release {namespace}/plain)")
     table = scan(az, old, "-o", "table").out
     assert "ManagedBy" in table.splitlines()[0] and "flux Kustomization/apps: reverts" in table
     assert f"- Managed by: Flux Kustomization {namespace}/apps: not suspended" in (tmp_path / "report.md").read_text()

@@ -159,3 +159,14 @@ def test_show_and_is_gitops():
     assert managers.show(record) == "Flux Kustomization flux-system/apps: suspended (spec.suspend: true)"
     assert managers.is_gitops(record) and not managers.is_gitops(None)
     assert not managers.is_gitops(managers.manager_of(workload(HELM_LABELS, HELM_ANNOTATIONS), owners()))
+
+
+def test_the_step_a_managed_finding_gains():
+    ks = owner("Kustomization", "flux-system", "apps", {})
+    flux = managers.source_step(managers.manager_of(workload(FLUX_KS), owners(ks)))
+    assert flux.startswith("Change the placement in its source, not live: it is managed by Flux Kustomization "
+                           "flux-system/apps") and "az aks wasi-migrate rewrite" in flux
+    helm = managers.source_step(managers.manager_of(workload(HELM_LABELS, HELM_ANNOTATIONS), owners()))
+    assert helm.startswith("It is installed by Helm (release shop/web): change the chart's values too")
+    weak = managers.manager_of(workload({"app.kubernetes.io/instance": "x"}), owners(unreadable={"Application": "?"}))
+    assert managers.source_step(weak) is None and managers.source_step(None) is None
