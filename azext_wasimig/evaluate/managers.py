@@ -233,15 +233,19 @@ def show(record):
     return f"{who}: {record['state']}" if record.get("state") else who
 
 
+def helm_release(record):
+    """`` (release NAMESPACE/NAME)`` of a Helm record whose release is known, else ''."""
+    owner = record.get("owner")
+    return f" (release {owner['namespace']}/{owner['name']})" if owner else ""
+
+
 def source_step(record):
     """The step a finding's "what to do" gains for a managed workload (None for weak evidence): change the source
     too, or the manager puts the old placement back."""
     if not record or record["confidence"] != "strong":
         return None
     if record["tool"] == g.HELM:
-        owner = record.get("owner")
-        release = f" {owner['namespace']}/{owner['name']}" if owner else ""
-        return (f"It is installed by Helm (release{release}): change the chart's values too (az aks wasi-migrate "
+        return (f"It is installed by Helm{helm_release(record)}: change the chart's values too (az aks wasi-migrate "
                 "rewrite on values.yaml), or the next helm upgrade puts the old placement back.")
     return (f"Change the placement in its source, not live: it is managed by {show(record)}. Run az aks wasi-migrate "
             "rewrite on the manifests or Helm values the controller reads, commit, and let it roll out (retarget "
