@@ -73,8 +73,9 @@ def _warning(key, record):
         return (f"{name} is managed by {managers.show(record)}; patched live because of --allow-managed: change its "
                 "source (az aks wasi-migrate rewrite) before you resume the controller, or it reverts the patch.")
     if record["tool"] == gitops.HELM:
-        return (f"{name} is managed by Helm{managers.helm_release(record)}: it is patched live, and the next helm upgrade puts the old "
-                "placement back unless the chart's values change too (az aks wasi-migrate rewrite on values.yaml).")
+        return (f"{name} is managed by Helm{managers.helm_release(record)}: it is patched live, and the next helm "
+                "upgrade puts the old placement back unless the chart's values change too (az aks wasi-migrate "
+                "rewrite on values.yaml).")
     return (f"{name} may be managed by {managers.show(record)} ({record['confidence']} evidence: "
             f"{'; '.join(record['evidence'])}): if Argo CD syncs it, suspend its automated sync first.")
 
