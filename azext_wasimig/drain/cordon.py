@@ -29,7 +29,7 @@ def nodes_of_pool(api_client, pool, require=True):
         try:
             nodes = rest.list_all(api_client, "/api/v1/nodes", {"labelSelector": f"{label}={pool}"})
         except Exception as ex:  # pylint: disable=broad-except
-            raise rest.as_cli_error(ex, f"listing the nodes of pool '{pool}'", server, "list nodes") from ex
+            raise rest.api_error(ex, f"listing the nodes of pool '{pool}'", server, "list nodes") from ex
         if nodes:
             return sorted(nodes, key=node_name)
     if require:
@@ -52,7 +52,7 @@ def cordon(api_client, nodes, unschedulable=True):
             if _set_unschedulable(api_client, name, unschedulable):
                 changed.append(name)
         except Exception as ex:  # pylint: disable=broad-except
-            rest.raise_cli_error(ex, f"{verb} node {name}", api_client.configuration.host, "get and patch nodes")
+            rest.raise_api_error(ex, f"{verb} node {name}", api_client.configuration.host, "get and patch nodes")
     return changed
 
 
@@ -86,8 +86,8 @@ def pods_on_nodes(api_client, names):
         with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL_LISTS, len(names)))) as pool:
             return dict(pool.map(one, names))
     except Exception as ex:  # pylint: disable=broad-except
-        raise rest.as_cli_error(ex, "listing the pods on the pool's nodes", api_client.configuration.host,
-                                "list pods in all namespaces") from ex
+        raise rest.api_error(ex, "listing the pods on the pool's nodes", api_client.configuration.host,
+                             "list pods in all namespaces") from ex
 
 
 def can_i(api_client, verb, resource, *, namespace=None, subresource=None, group=""):
@@ -117,7 +117,7 @@ def missing_drain_permissions(api_client, namespaces):
         try:
             allowed = can_i(api_client, verb, resource, namespace=namespace, subresource=subresource)
         except Exception as ex:  # pylint: disable=broad-except
-            rest.raise_cli_error(ex, "checking the identity's rights with a SelfSubjectAccessReview",
+            rest.raise_api_error(ex, "checking the identity's rights with a SelfSubjectAccessReview",
                                  api_client.configuration.host, "create selfsubjectaccessreviews "
                                  "(authorization.k8s.io), which every signed-in identity normally may")
         if not allowed:

@@ -82,7 +82,7 @@ class Evictor:
         try:
             group_version = eviction_group_version(self.api)
         except Exception as ex:  # pylint: disable=broad-except
-            raise rest.as_cli_error(ex, "discovering the Eviction API", self.api.configuration.host) from ex
+            raise rest.api_error(ex, "discovering the Eviction API", self.api.configuration.host) from ex
         if not group_version:
             raise NoEvictionApi("The API server has no pods/eviction subresource; refusing to delete pods "
                                 "without PodDisruptionBudget checks.")
@@ -171,8 +171,8 @@ class Evictor:
             pod.state = "gone"
             self.progress.gone(pod.node, 1)
         elif outcome == "forbidden":
-            raise rest.as_cli_error(error, f"evicting pod {pod.key}", self.api.configuration.host,
-                                    EVICT_PERMISSION)
+            raise rest.api_error(error, f"evicting pod {pod.key}", self.api.configuration.host,
+                                 EVICT_PERMISSION)
         elif outcome == "failed":
             pod.state, pod.status, pod.message = "failed", error.status, error.server_message or str(error)
             self.progress(f"{pod.node}: eviction of {pod.key} failed: HTTP {pod.status} {pod.message}")
@@ -211,7 +211,7 @@ class Evictor:
         since, _ = loop.poll_errors.setdefault(node, (now, None))
         loop.poll_errors[node] = (since, rest.describe_error(error))
         if now - since >= self.tuning.wait_error_limit:
-            rest.raise_cli_error(error, f"listing the pods of node {node} to see which evicted pods are gone "
+            rest.raise_api_error(error, f"listing the pods of node {node} to see which evicted pods are gone "
                                         f"(failing for {now - since:.0f} s)", self.api.configuration.host,
                                  "list pods in all namespaces")
 
@@ -223,7 +223,7 @@ class Evictor:
             try:
                 items = rest.list_all(self.api, path)
             except Exception as ex:  # pylint: disable=broad-except  # "no PDBs" would claim nothing blocks
-                rest.raise_cli_error(ex, f"reading the PodDisruptionBudgets of namespace '{namespace}'",
+                rest.raise_api_error(ex, f"reading the PodDisruptionBudgets of namespace '{namespace}'",
                                      self.api.configuration.host,
                                      f"list poddisruptionbudgets (policy) in namespace '{namespace}'")
             for pdb in items:

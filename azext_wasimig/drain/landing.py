@@ -46,8 +46,8 @@ class Landing:
                 except rest.KubeApiError as ex:
                     if ex.status == 404 and version != RUNTIME_CLASS_VERSIONS[-1]:
                         continue
-                    raise _as_cli_error(self.api_client, ex, "listing the RuntimeClasses",
-                                        "list runtimeclasses") from ex
+                    raise _api_error(self.api_client, ex, "listing the RuntimeClasses",
+                                     "list runtimeclasses") from ex
                 self._runtime_classes = {(rc.get("metadata") or {}).get("name"): rc for rc in items}
                 break
         return self._runtime_classes
@@ -57,12 +57,12 @@ def _read(api_client, path, what, permission):
     try:
         return rest.list_all(api_client, path)
     except Exception as ex:  # pylint: disable=broad-except
-        error = _as_cli_error(api_client, ex, what, permission)
+        error = _api_error(api_client, ex, what, permission)
         if error is ex:   # not an API or connection failure: a bug, not something to word for the user
             raise
         raise error from ex
 
 
-def _as_cli_error(api_client, error, what, permission):
-    return rest.as_cli_error(error, f"{what} (to check that every evicted pod has somewhere to go)",
-                             api_client.configuration.host, permission)
+def _api_error(api_client, error, what, permission):
+    return rest.api_error(error, f"{what} (to check that every evicted pod has somewhere to go)",
+                          api_client.configuration.host, permission)

@@ -76,9 +76,9 @@ def read_cluster(api, namespace=None, *, detail=_ignore):
     try:
         taken = snapshot.take(api, namespace=namespace)
         taken.owners = owners.read(api, taken)   # Flux's and Argo CD's objects: not readable is said, not fatal
-    except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
+    except Exception as ex:  # pylint: disable=broad-except  # raise_api_error re-raises anything but API errors
         scope = f"namespace '{namespace}'" if namespace else "all namespaces"
-        rest.raise_cli_error(ex, "reading the cluster's workloads", api.configuration.host,
+        rest.raise_api_error(ex, "reading the cluster's workloads", api.configuration.host,
                              f"list nodes, pods, workloads, PodDisruptionBudgets and RuntimeClasses in {scope}")
     detail(f"Read the cluster with {taken.api_calls} API calls")
     return taken

@@ -301,10 +301,6 @@ def raise_api_error(error, what, server, permission=None):
     raise mapped from error
 
 
-# The names these had while they made azclierror types: callers move to api_error/raise_api_error.
-as_cli_error, raise_cli_error = api_error, raise_api_error
-
-
 def is_connection_error(error):
     import urllib3.exceptions as u3
     return isinstance(error, (u3.HTTPError, ConnectionError, TimeoutError)) or getattr(error, "status", None) == 0

@@ -89,8 +89,8 @@ def _patch_one(api_client, item, compute, progress):
     try:
         action = patch_to(api_client, item.obj, compute)
     except Exception as ex:  # pylint: disable=broad-except  # one object's failure must not stop the others
-        error = rest.as_cli_error(ex, f"patching {kind} {namespace}/{name}", api_client.configuration.host,
-                                  PATCH_PERMISSION)
+        error = rest.api_error(ex, f"patching {kind} {namespace}/{name}", api_client.configuration.host,
+                               PATCH_PERMISSION)
         if error is ex:   # not an API or connection failure: a bug, not something to report per object
             raise
         return plan.row(item, "failed", _message(error))

@@ -124,8 +124,8 @@ def _read_warning_events(api):
     from azext_wasimig.kube import rest
     try:
         return warning_events(api)
-    except Exception as ex:  # pylint: disable=broad-except  # raise_cli_error re-raises anything but API errors
-        rest.raise_cli_error(ex, "reading the cluster's Warning events", api.configuration.host,
+    except Exception as ex:  # pylint: disable=broad-except  # raise_api_error re-raises anything but API errors
+        rest.raise_api_error(ex, "reading the cluster's Warning events", api.configuration.host,
                              "list events in all namespaces")
     return []
 
