@@ -197,7 +197,7 @@ def _compare(cmd, target, checked, access, *, report, overwrite, yes):
     from azext_wasimig._client_factory import kube_client
     from azext_wasimig.compare import report as compare_report, run, verdict
     api = kube_client(cmd.cli_ctx, target, access)
-    result = run.compare(api, _compare_where(target, checked), checked, aci_groups=_aci_groups(cmd, target, checked),
+    result = run.compare(api, target, checked, aci_groups=_aci_groups(cmd, target, checked),
                          confirm=lambda question: user_confirmation(question, yes=yes), progress=logger.warning,
                          note=logger.warning)
     if report:
@@ -207,19 +207,13 @@ def _compare(cmd, target, checked, access, *, report, overwrite, yes):
     return result
 
 
-def _compare_where(target, checked):
-    from azext_wasimig.compare.run import Where
-    return Where(target.cluster_name, target.resource_group, target.wasi_pool_name, target.new_pool_name,
-                 target.cluster.get("id"), checked.aci_resource_group or target.resource_group if checked.aci else None)
-
-
 def _aci_groups(cmd, target, checked):
     """With --aci: a callable that reads the container groups create-aci made (the ACI edge, handed its client)."""
     if not checked.aci:
         return None
     from azext_wasimig._client_factory import cf_container_groups
-    from azext_wasimig.compare import aci
-    return lambda: aci.groups(cf_container_groups(cmd.cli_ctx), checked.aci_resource_group or target.resource_group)
+    from azext_wasimig.compare import aci, run
+    return lambda: aci.groups(cf_container_groups(cmd.cli_ctx), run.aci_resource_group(target, checked))
 
 
 def wasi_verify(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None, aci=False,

@@ -1,14 +1,12 @@
 """compare's entry: read both sides, load them (optionally) while sampling their resources, and give the verdict.
 
-``compare(api, where, options, ...)`` takes the cluster's ApiClient, a ``Where`` (the ARM-proven names) and the
+``compare(api, target, options, ...)`` takes the cluster's ApiClient, the ``MigrationTarget`` ARM proved and the
 checked ``CompareOptions``; callbacks ``confirm(question)`` (raises to refuse), ``progress(text)`` and
 ``note(text)`` come from the CLI. It returns the plain result dict the CLI prints (stable keys, see README).
 """
 
 import threading
 import time
-from dataclasses import dataclass
-from typing import Optional
 
 from azext_wasimig.compare import load, resources, sides, stability, startup, stats, urls, verdict
 from azext_wasimig.compare.errors import ClusterReadError
@@ -20,21 +18,18 @@ ACI_RESOURCES = ("ACI container groups report CPU and memory to Azure Monitor, n
                  "has no resource figures here (az monitor metrics list --resource GROUP_ID --metric MemoryUsage).")
 
 
-@dataclass(frozen=True)
-class Where:
-    cluster: str
-    resource_group: str
-    old_pool: str
-    new_pool: Optional[str] = None
-    cluster_id: Optional[str] = None
-    aci_resource_group: Optional[str] = None
-
-    @property
-    def new_label(self):
-        return f"pool '{self.new_pool}'" if self.new_pool else f"ACI (resource group '{self.aci_resource_group}')"
+def aci_resource_group(target, options):
+    """Where the ACI side's container groups are: --aci-resource-group, else the cluster's (None without --aci)."""
+    return (options.aci_resource_group or target.resource_group) if options.aci else None
 
 
-def compare(api, where, options, *, aci_groups=None, confirm=None, progress=None, note=None,
+def _new_label(target, options):
+    if target.new_pool_name:
+        return f"pool '{target.new_pool_name}'"
+    return f"ACI (resource group '{aci_resource_group(target, options)}')"
+
+
+def compare(api, target, options, *, aci_groups=None, confirm=None, progress=None, note=None,
             pool_manager=load.pool_manager):
     notes = []
 
@@ -44,11 +39,11 @@ def compare(api, where, options, *, aci_groups=None, confirm=None, progress=None
             note(text)
     progress = progress or (lambda _: None)
     _confirm_public(options, confirm, noted)
-    found = _read(api, where, options, aci_groups)
-    keys = sides.on_both_sides(found, options.workloads, where.new_label)
+    found = _read(api, target, options, aci_groups)
+    keys = sides.on_both_sides(found, options.workloads, _new_label(target, options))
     targets = _targets(api, options, found, keys, pool_manager)
-    for target in targets:
-        load.probe(target)
+    for load_target in targets:
+        load.probe(load_target)
     served = _metrics_served(api)
     if not served:
         noted(NOT_SERVED)
@@ -57,7 +52,7 @@ def compare(api, where, options, *, aci_groups=None, confirm=None, progress=None
     namespaces = {key[0] for key in keys}
     samples, loaded, window = _observe(api, options, targets, namespaces if served else None,
                                        progress)
-    return {**_result(where, options, found, keys, samples=samples if served else None, loaded=loaded, window=window),
+    return {**_result(target, options, found, keys, samples=samples if served else None, loaded=loaded, window=window),
             "notes": notes}
 
 
@@ -73,7 +68,7 @@ def _confirm_public(options, confirm, note):
                         f"{options.load.concurrency} connections to the public address {url}?")
 
 
-def _read(api, where, options, aci_groups):
+def _read(api, target, options, aci_groups):
     from azext_wasimig.kube import rest
     namespaces = {key[0] for key in options.workloads}
     scope = f"/namespaces/{next(iter(namespaces))}" if len(namespaces) == 1 else ""
@@ -86,9 +81,9 @@ def _read(api, where, options, aci_groups):
                   for o in rest.list_all(api, path)}   # a list's items carry no kind: the path says it
     except Exception as ex:  # pylint: disable=broad-except  # ClusterReadError.of re-raises what is not the API's
         raise ClusterReadError.of(ex, "listing the nodes, pods, ReplicaSets and Jobs", api) from ex
-    found = sides.pods_by_side(pods, owners, nodes, where.old_pool, where.new_pool)
+    found = sides.pods_by_side(pods, owners, nodes, target.wasi_pool_name, target.new_pool_name)
     if options.aci:
-        sides.add_aci_groups(found, aci_groups() if aci_groups else [], where.cluster_id)
+        sides.add_aci_groups(found, aci_groups() if aci_groups else [], target.cluster.get("id"))
     return found
 
 
@@ -175,7 +170,7 @@ def side_summary(members, samples, is_aci=False):
             "resources": resources.side_resources(samples, keys) if samples is not None and not is_aci else None}
 
 
-def _result(where, options, found, keys, *, samples, loaded, window):
+def _result(target, options, found, keys, *, samples, loaded, window):
     workloads, figures = [], []
     for key in keys:
         old = side_summary(found[key]["old"], samples)
@@ -185,9 +180,10 @@ def _result(where, options, found, keys, *, samples, loaded, window):
         figures += rows
     if loaded:
         figures += [{**row, "workload": None} for row in verdict.load_figures(loaded["old"], loaded["new"])]
-    return {"cluster": where.cluster, "resourceGroup": where.resource_group,
-            "old": {"nodepool": where.old_pool},
-            "new": {"nodepool": where.new_pool} if where.new_pool else {"aciResourceGroup": where.aci_resource_group},
+    new = target.new_pool_name
+    return {"cluster": target.cluster_name, "resourceGroup": target.resource_group,
+            "old": {"nodepool": target.wasi_pool_name},
+            "new": {"nodepool": new} if new else {"aciResourceGroup": aci_resource_group(target, options)},
             "metrics": "notServed" if samples is None else "served", "windowSeconds": window,
             "workloads": workloads, "load": loaded, "figures": figures,
             "maxRegressionPercent": options.max_regression,
