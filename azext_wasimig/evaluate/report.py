@@ -8,6 +8,7 @@ has no date, no I/O.
 import datetime
 
 from azext_wasimig.evaluate import managers, scan
+from azext_wasimig.markdown import cell, code, text
 
 PAYLOAD_NAMES = {"spin": "Spin", "container": "Container", "wagi": "Krustlet WAGI",
                  "slight": "Slight (SpiderLightning)", "wws": "Wasm Workers Server"}
@@ -41,8 +42,8 @@ def _header(context):
     rows = [("Cluster", _cluster_name(context)), ("Subscription", context.get("subscription")),
             ("WASI pools", ", ".join(context.get("pools") or []) or None),
             ("Scanned from", _source(context.get("source"))), ("Date", _date(context.get("generated")))]
-    table = ["| | |", "|---|---|"] + [f"| {name} | {_cell(value)} |" for name, value in rows if value]
-    return f"# {_text(title)}\n\n" + "\n".join(table)
+    table = ["| | |", "|---|---|"] + [f"| {name} | {cell(value)} |" for name, value in rows if value]
+    return f"# {text(title)}\n\n" + "\n".join(table)
 
 
 def _cluster_name(context):
@@ -100,7 +101,7 @@ def _table(findings):
                  PAYLOAD_NAMES.get(f["payload"], f["payload"]), _replicas(f["replicas"]),
                  TARGET_NAMES.get(f["recommendedTarget"], f["recommendedTarget"]), len(f["blockers"]),
                  len(f["warnings"]), managers.short(f.get("managedBy")) or "-")
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
 
@@ -109,20 +110,20 @@ def _details(findings):
 
 
 def _detail(f):
-    lines = [f'<a id="{_anchor(f)}"></a>', f"### {f['kind']} {_text(f['namespace'])}/{_text(f['name'])}", "",
+    lines = [f'<a id="{_anchor(f)}"></a>', f"### {f['kind']} {text(f['namespace'])}/{text(f['name'])}", "",
              f"- Payload: {PAYLOAD_NAMES.get(f['payload'], f['payload'])}; recommended target: "
              f"{TARGET_NAMES.get(f['recommendedTarget'], f['recommendedTarget'])}",
              f"- WASI pools: {_pools(f)}; replicas: {_replicas(f['replicas'])}"]
     if f.get("source"):
         lines.append(f"- Defined in `{f['source']}`")
     if f["podsOnPool"]:
-        lines.append(f"- Pods on the pool now: {', '.join(_code(p) for p in f['podsOnPool'])}")
+        lines.append(f"- Pods on the pool now: {', '.join(code(p) for p in f['podsOnPool'])}")
     lines.append(f"- PodDisruptionBudgets: {', '.join(_pdb(p) for p in f['pdbs']) or 'none'}")
     lines += _managed_by(f.get("managedBy"))
     lines += _bullets("Blockers", f["blockers"]) + _bullets("Warnings", f["warnings"]) + _evidence(f["evidence"])
-    lines += ["", "**What to do**", ""] + [f"{i}. {_text(step)}" for i, step in enumerate(f["actions"], 1)]
+    lines += ["", "**What to do**", ""] + [f"{i}. {text(step)}" for i, step in enumerate(f["actions"], 1)]
     for alternative in f.get("alternatives") or []:
-        lines += ["", f"**Alternative ({alternative['target'].upper()})**: {_text(alternative['reason'])}"]
+        lines += ["", f"**Alternative ({alternative['target'].upper()})**: {text(alternative['reason'])}"]
     return "\n".join(lines)
 
 
@@ -131,22 +132,22 @@ def _managed_by(record):
     changes too."""
     if not record:
         return []
-    lines = [f"- Managed by: {_text(managers.show(record))} ({record['confidence']} evidence)"]
-    return lines + [f"  - {_text(line)}" for line in record["evidence"]]
+    lines = [f"- Managed by: {text(managers.show(record))} ({record['confidence']} evidence)"]
+    return lines + [f"  - {text(line)}" for line in record["evidence"]]
 
 
 def _bullets(title, items):
-    return ["", f"**{title}**", ""] + [f"- {_text(item)}" for item in items] if items else []
+    return ["", f"**{title}**", ""] + [f"- {text(item)}" for item in items] if items else []
 
 
 def _evidence(evidence):
     lines = ["", "**Evidence**", "", "| Field | Value | Why |", "|---|---|---|"]
-    return lines + [f"| {_code(e['field'])} | {_code(e['value'])} | {_cell(e['reason'])} |" for e in evidence]
+    return lines + [f"| {code(e['field'])} | {code(e['value'])} | {cell(e['reason'])} |" for e in evidence]
 
 
 def _pdb(pdb):
     allowed = pdb.get("disruptionsAllowed")
-    return _code(pdb["name"]) + (f" (disruptions allowed now: {allowed})" if allowed is not None else "")
+    return code(pdb["name"]) + (f" (disruptions allowed now: {allowed})" if allowed is not None else "")
 
 
 def _pools(finding):
@@ -160,17 +161,3 @@ def _replicas(value):
 def _anchor(finding):
     raw = f"{finding['namespace']}-{finding['kind']}-{finding['name']}".lower()
     return "".join(c if c.isalnum() or c == "-" else "-" for c in raw)
-
-
-def _text(value):
-    """Markdown-safe running text: no raw HTML, no line breaks."""
-    return str(value).replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
-
-
-def _cell(value):
-    return _text(value).replace("|", "\\|")
-
-
-def _code(value):
-    text = str(value).replace("\n", " ").replace("|", "\\|")
-    return f"`` {text} ``" if "`" in text else f"`{text}`"

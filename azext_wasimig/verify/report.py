@@ -8,7 +8,7 @@ import json
 import os
 
 from azext_wasimig import files
-from azext_wasimig.evaluate.report import _cell, _text
+from azext_wasimig.markdown import cell, text
 
 
 def check_writable(path, overwrite):
@@ -35,8 +35,8 @@ def render(summary, context):
             ("Subscription", context.get("subscription")), ("Old pool", summary.get("oldPool")),
             ("New home", home), ("Soak", soak), ("Checks", summary["checks"]),
             ("Started", summary.get("startedAt")), ("Finished", summary.get("finishedAt")), ("Result", verdict)]
-    parts = [f"# Verification of the move off {_text(summary.get('oldPool'))}: {verdict}",
-             "\n".join(["| | |", "|---|---|"] + [f"| {k} | {_cell(v)} |" for k, v in rows if v is not None]),
+    parts = [f"# Verification of the move off {text(summary.get('oldPool'))}: {verdict}",
+             "\n".join(["| | |", "|---|---|"] + [f"| {k} | {cell(v)} |" for k, v in rows if v is not None]),
              _gate_table(summary["gates"])]
     parts += [_failures(g) for g in summary["gates"] if not g["passed"]]
     return "\n\n".join(parts) + "\n"
@@ -44,12 +44,12 @@ def render(summary, context):
 
 def _gate_table(gates):
     lines = ["## Gates", "", "| Gate | Result | Evidence |", "|---|---|---|"]
-    lines += [f"| {_cell(g['name'])} | {'pass' if g['passed'] else 'FAIL'} | "
-              f"{_cell(json.dumps(g['evidence'], sort_keys=True))} |" for g in gates]
+    lines += [f"| {cell(g['name'])} | {'pass' if g['passed'] else 'FAIL'} | "
+              f"{cell(json.dumps(g['evidence'], sort_keys=True))} |" for g in gates]
     return "\n".join(lines)
 
 
 def _failures(gate):
-    lines = [f"## {_text(gate['name'])}: what failed", "", "| Object | Reason |", "|---|---|"]
-    lines += [f"| {_cell(f['object'])} | {_cell(f['reason'])} |" for f in gate["failures"]]
+    lines = [f"## {text(gate['name'])}: what failed", "", "| Object | Reason |", "|---|---|"]
+    lines += [f"| {cell(f['object'])} | {cell(f['reason'])} |" for f in gate["failures"]]
     return "\n".join(lines)

@@ -14,7 +14,7 @@ TESTS = ROOT / "tests"
 # Where the migration lives: none of it may need the CLI (it runs outside az, e.g. under a test or another tool).
 DOMAIN_PACKAGES = ("evaluate", "prepare", "retarget", "drain", "verify", "decommission", "compare", "rewrite",
                    "cutover", "vocabulary", "kube")
-SHARED_MODULES = ("errors.py", "migration_target.py", "waiting.py", "files.py", "placement.py")
+SHARED_MODULES = ("errors.py", "migration_target.py", "waiting.py", "files.py", "placement.py", "markdown.py")
 CLI_ROOTS = ("azure.cli", "knack")
 
 
