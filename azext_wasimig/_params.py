@@ -74,9 +74,9 @@ def _wait(loader):
         c.argument("custom", options_list=["--custom"], arg_group=group,
                    help="Wait until this JMESPath query on the pool is true, e.g. \"provisioningState!='Creating'\".")
         c.argument("interval", options_list=["--interval"], type=int, arg_group=group,
-                   help="Seconds between reads. Default: 30 (never past the timeout).")
+                   help="Seconds between reads (never past the timeout).")
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
-                   help="Most seconds to wait; when they pass the command fails with exit code 1. Default: 3600.")
+                   help="Most seconds to wait; when they pass the command fails with exit code 1.")
 
 
 def _cluster_access(loader):
@@ -132,7 +132,7 @@ def _drain(loader):
         # Not parameters of wasi_drain: validate_drain makes them one DrainOptions value (drain_options).
         c.extra("drain_timeout", options_list=["--drain-timeout"], type=int, default=30,
                 help="Minutes to keep trying (PodDisruptionBudgets answer 429 until replacements are Ready) "
-                     "before giving up and naming every pod left. Default: 30.")
+                     "before giving up and naming every pod left.")
         c.extra("grace_period", options_list=["--grace-period"], type=int,
                 help="Seconds each pod gets to terminate. Default: the pod's own terminationGracePeriodSeconds.")
         c.extra("force", options_list=["--force"], action="store_true",
@@ -234,17 +234,23 @@ def _rewrite(loader):
                    help="Print the diffs and write nothing, even with --in-place or --out-dir.")
 
 
+def _new_home(c):
+    """Where the workloads moved, as compare and verify name it: a pool, or the ACI groups create-aci made."""
+    c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
+               help="Name of the pool the workloads moved to, a standard pool (not with --aci).")
+    c.argument("aci", options_list=["--aci"], action="store_true",
+               help="The workloads moved to Azure Container Instances: the container groups create-aci made for "
+                    "this cluster (found by their provenance tags) instead of a pool.")
+    c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+               help="With --aci: the resource group of the container groups. Default: the cluster's.")
+
+
 def _compare_arguments(self):
     from azext_wasimig.compare.options import MAX_CONCURRENCY, MAX_DURATION, MAX_REQUESTS
     with self.argument_context("aks wasi-migrate compare") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the WASI node pool: the old side of the parallel run.")
-        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
-                   help="Name of the replacement pool: the new side (a standard pool). Not with --aci.")
-        c.argument("aci", options_list=["--aci"], action="store_true",
-                   help="The new side is the ACI container groups create-aci made from the workloads.")
-        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
-                   help="With --aci: the resource group of the container groups. Default: the cluster's.")
+        _new_home(c)
         c.argument("workloads", options_list=["--workload"], nargs="+",
                    help="Only these workloads, space-separated NAMESPACE/KIND/NAME (e.g. demo/deployment/web); each "
                         "must run on both sides. Default: every workload that does.")
@@ -274,18 +280,12 @@ def _compare_arguments(self):
     with self.argument_context("aks wasi-migrate verify") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
                    help="Name of the WASI node pool the workloads were moved off.")
-        c.argument("new_nodepool_name", options_list=["--new-nodepool-name"],
-                   help="Name of the pool they moved to (not with --aci).")
-        c.argument("aci", options_list=["--aci"], action="store_true",
-                   help="They moved to Azure Container Instances: check the container groups create-aci made for "
-                        "this cluster (found by their provenance tags) instead of a pool.")
-        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
-                   help="With --aci: the resource group of the container groups. Default: the cluster's.")
+        _new_home(c)
         c.argument("soak", options_list=["--soak"], type=int,
                    help="Minutes the gates must keep holding, checked every --interval; the first failing check "
                         "ends it. Default: 0 (one check).")
         c.argument("interval", options_list=["--interval"], type=int,
-                   help="Seconds between checks during --soak. Default: 30.")
+                   help="Seconds between checks during --soak.")
         c.argument("max_restarts", options_list=["--max-restarts"], type=int,
                    help="Container restarts allowed per pod since it moved. Default: 0.")
         c.argument("report", options_list=["--report"],

@@ -22,3 +22,11 @@ def test_help_has_a_summary_and_examples(az, command):
     assert f"az aks wasi-migrate {command} :" in out
     examples = out.split("Examples", 1)
     assert len(examples) == 2 and f"az aks wasi-migrate {command}" in examples[1]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_argument_states_its_default_twice(az, command):
+    """az appends "Default: N." to an argument whose default is set: the help text must not say it again."""
+    arguments = az("aks", "wasi-migrate", command, "-h").out.split("Examples", 1)[0]
+    flat = re.sub(r"\s+", " ", arguments)
+    assert re.findall(r"Default: [^.]+\.\s+Default: [^.]+\.", flat) == []
