@@ -271,16 +271,24 @@ def wait_for(predicate, timeout, what, interval=0.05):
 
 
 def create_when_ready(api, path, body, timeout=5.0):
-    """POST ``body``, retrying while a new namespace's default ServiceAccount is still missing (pods are refused
-    with 403 until the controller-manager has made it)."""
+    """POST ``body``, retrying while a new namespace's default ServiceAccount is not usable yet: pods are refused
+    until the controller-manager has made it and its token (``account_not_ready``)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return rest.call(api, "POST", path, body=body)
         except rest.KubeApiError as ex:
-            if ex.status != 403 or "serviceaccount" not in ex.server_message.lower() or time.monotonic() > deadline:
+            if not account_not_ready(ex.status, ex.server_message) or time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def account_not_ready(status, message):
+    """The API server's two answers while a namespace's default ServiceAccount is being made: 403 (the account
+    does not exist yet) and 500 "No API token found for service account ..., retry after the token is
+    automatically created" (the account exists, the token controller has not given it a token yet)."""
+    text = str(message or "").lower()
+    return (status == 403 and "serviceaccount" in text) or (status == 500 and "no api token found" in text)
 
 
 AKS_SPIN_CLASS, AKS_SPIN_LABEL = "wasmtime-spin-v2", "kubernetes.azure.com/wasmtime-spin-v2"
