@@ -28,6 +28,7 @@ class ScriptedApiServer:
         self.pod_lists = []            # answers for the next pod lists (node polls), used in turn; then the real one
         self.pdb_list = None           # an answer for PDB lists instead of self.pdbs
         self.requests, self.bodies, self.in_flight, self.max_in_flight = [], [], 0, 0
+        self.evictions_in_flight, self.max_evictions_in_flight = 0, 0   # POSTs only: the evictions themselves
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -71,16 +72,20 @@ class ScriptedApiServer:
 
     def route(self, handler, method, body):
         path, _, query = handler.path.partition("?")
+        posting = int(method == "POST")
         with self.lock:
             self.requests.append((method, path, handler.headers.get("Authorization")))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.evictions_in_flight += posting
+            self.max_evictions_in_flight = max(self.max_evictions_in_flight, self.evictions_in_flight)
         try:
-            time.sleep(self.delay if method == "POST" else 0)
+            time.sleep(self.delay if posting else 0)
             status, answer = self.answer(method, path, query, body)
         finally:
             with self.lock:
                 self.in_flight -= 1
+                self.evictions_in_flight -= posting
         data = json.dumps(answer).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")

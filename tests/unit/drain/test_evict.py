@@ -1,8 +1,6 @@
 """The Evictor against the scripted HTTP peer (scripted_api.py): discovery of policy/v1 or v1beta1, 429 back-off
 and budget turns, 404/403/401/500, the wait until evicted pods are gone, dry runs and bounded concurrency."""
 
-import time
-
 import pytest
 from azure.cli.core import azclierror
 
@@ -83,11 +81,11 @@ def test_budget_that_never_allows_ends_blocked_at_the_deadline_with_the_pdb_name
                     "spec": {"selector": {"matchLabels": {"app": "web"}}}, "status": {"disruptionsAllowed": 0}},
                    {"metadata": {"name": "other", "namespace": "apps"},
                     "spec": {"selector": {"matchLabels": {"app": "db"}}}}]
-    started = time.monotonic()
     summary = run(server, [server.add_pod("web-a")], timeout=0.6)
-    assert 0.6 <= time.monotonic() - started < 2
+    assert summary["elapsedSeconds"] >= 0.6            # by the Evictor's own clock: it gave up at the deadline
     assert not summary["complete"] and summary["blocked"][0]["pdbs"] == ["web-pdb"]
     assert summary["blocked"][0]["attempts"] > 2 and summary["blocked"][0]["pod"] == "apps/web-a"
+    assert summary["blocked"][0]["attempts"] == len(server.bodies)   # and sent nothing after it gave up
 
 
 def test_404_means_already_gone(server):
@@ -172,14 +170,12 @@ def test_evictions_run_concurrently_but_bounded():
     peer = ScriptedApiServer(delay=0.15)
     try:
         pods = [peer.add_pod(f"web-{i}", node=f"wasi-{i % 3}") for i in range(12)]
-        started = time.monotonic()
         summary = run(peer, pods, max_parallel=4)
-        elapsed = time.monotonic() - started
     finally:
         peer.close()
     assert summary["complete"] and len(summary["evicted"]) == 12
-    assert 2 <= peer.max_in_flight <= 4 + 3        # evictions bounded by max_parallel (+ one poll per node)
-    assert elapsed < 12 * 0.15                     # faster than one at a time
+    assert 2 <= peer.max_evictions_in_flight <= 4   # several at once (not one at a time), never above max_parallel
+    assert peer.max_in_flight <= 4 + 3              # plus at most one poll per node
 
 
 def test_dry_run_evicts_nothing_and_reports_closed_budgets(server):
