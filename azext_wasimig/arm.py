@@ -138,17 +138,14 @@ def tool_made_groups_reader(cli_ctx, target, resource_group):
     from azure.core.exceptions import AzureError
     from azext_wasimig._client_factory import cf_container_groups
     from azext_wasimig._errors import cli_error_for
-    from azext_wasimig.prepare import aci_spec
-    client, cluster_id = cf_container_groups(cli_ctx), str(target.cluster.get("id") or "").lower()
+    from azext_wasimig.vocabulary.wasi import made_for
+    client, cluster_id = cf_container_groups(cli_ctx), target.cluster.get("id")
     raw = {"cls": lambda response, _model, _headers: response.http_response.json()}
-
-    def ours(group):
-        tags = group.tags or {}
-        return tags.get(aci_spec.PROVENANCE_TAG) and str(tags.get(aci_spec.CLUSTER_TAG, "")).lower() == cluster_id
 
     def read():
         try:
-            names = sorted(g.name for g in client.list_by_resource_group(resource_group) if ours(g))
+            listed = client.list_by_resource_group(resource_group)
+            names = sorted(g.name for g in listed if made_for(g.tags, cluster_id))
             return [client.get(resource_group, name, **raw) for name in names]
         except AzureError as ex:
             raise cli_error_for(ex, f"reading the container groups in resource group '{resource_group}'") from ex

@@ -5,8 +5,8 @@ names and tags; each group create-aci made (provenance tag) is then read raw, as
 its instance view (the list omits it).
 """
 
-from azext_wasimig.compare import sides
 from azext_wasimig.errors import MigrationError
+from azext_wasimig.vocabulary.wasi import PROVENANCE_TAG
 
 
 class AciReadError(MigrationError):
@@ -18,7 +18,7 @@ def groups(client, resource_group):
     from azure.core.exceptions import AzureError
     try:
         names = [g.name for g in client.list_by_resource_group(resource_group)
-                 if (g.tags or {}).get(sides.PROVENANCE_TAG)]
+                 if (g.tags or {}).get(PROVENANCE_TAG)]
         return [client.get(resource_group, name, cls=lambda response, _model, _headers: response.http_response.json())
                 for name in sorted(names)]
     except AzureError as ex:

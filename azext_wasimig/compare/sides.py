@@ -8,10 +8,8 @@ say nothing about how the workload runs now.
 """
 
 from azext_wasimig.compare.errors import NotOnBothSides
-
-POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
-PROVENANCE_TAG, CLUSTER_TAG = "wasimig.migratedFrom", "wasimig.cluster"
-MIRROR = "kubernetes.io/config.mirror"
+from azext_wasimig.vocabulary.kubernetes import POOL_LABELS, is_finished, is_mirror_pod
+from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, PROVENANCE_TAG
 
 
 def ref_text(key):
@@ -46,9 +44,7 @@ def node_pools(nodes):
 
 
 def _current(pod):
-    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
-    return not (meta.get("deletionTimestamp") or MIRROR in (meta.get("annotations") or {})
-                or status.get("phase") in ("Succeeded", "Failed"))
+    return not ((pod.get("metadata") or {}).get("deletionTimestamp") or is_mirror_pod(pod) or is_finished(pod))
 
 
 def pods_by_side(pods, owners, nodes, old_pool, new_pool=None):

@@ -96,7 +96,8 @@ def build_context(obj, finding, sources, options):
     context = {"location": options.location, "namespace": namespace, "configmaps": found.get("configmaps"),
                "secrets": found.get("secrets"), "services": found.get("services"), "is_wasm": payload != "container",
                "spin_image": options.spin_image, "image": options.image, "subnet_id": options.subnet_id,
-               "dns_name_label": options.dns_name_label, "cluster_id": options.cluster_id}
+               "dns_name_label": options.dns_name_label, "cluster_id": options.cluster_id,
+               "pools": sorted(finding.get("pools") or [])}
     return context
 
 

@@ -45,7 +45,7 @@ from azext_wasimig.prepare.kube_values import (  # noqa: F401  # resolve_env, re
     UnsupportedWorkload, by_name, expand, image_registry, quantity, registry_credentials, resolve_env,
     same_registry)
 from azext_wasimig.vocabulary.kubernetes import is_dns_subdomain, pod_template
-from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, PROVENANCE_TAG, REPLICA_TAG
+from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, POOL_TAG, PROVENANCE_TAG, REPLICA_TAG
 
 SPIN_IMAGE = "ghcr.io/fermyon/spin:v2.7.0"
 DEFAULT_CPU, DEFAULT_MEMORY_GB, DEFAULT_WASM_PORT = 1.0, 1.5, 80
@@ -345,6 +345,8 @@ def _group(workload, template, context, *, index, replicas, notes):
     tags = {**(context.get("tags") or {}), PROVENANCE_TAG: context["source"], REPLICA_TAG: str(index)}
     if context.get("cluster_id"):
         tags[CLUSTER_TAG] = context["cluster_id"]
+    if context.get("pools"):
+        tags[POOL_TAG] = ",".join(context["pools"])
     return name, {"location": context["location"], "tags": tags, "properties": properties}
 
 
@@ -356,7 +358,8 @@ def build(workload, context):
     ``replicas`` (default: spec.replicas, a Job's parallelism, else 1);
     ``configmaps``/``secrets``/``services``: the namespace's objects (list or dict by name); ``is_wasm``
     (scan's payload is Spin); ``spin_image`` (default ``SPIN_IMAGE``); ``image`` (--image); ``subnet_id``;
-    ``dns_name_label``; ``tags``; ``cluster_id`` (provenance).
+    ``dns_name_label``; ``tags``; ``cluster_id`` and ``pools`` (provenance: the cluster's ARM id, the WASI pools the
+    workload is moved off).
     """
     meta = workload.get("metadata") or {}
     context = {**context, "namespace": context.get("namespace") or meta.get("namespace") or "default"}

@@ -21,9 +21,12 @@ WAGI_ANNOTATION_PREFIX = "alpha.wagi.krustlet.dev/"
 _WASI_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
 
 # What wasimig marks its own work with. Tags (ARM): a new pool or container group names the pool or workload it
-# was made from (the provenance every re-run checks before touching it), a container group also its cluster and
-# replica. Annotation (Kubernetes): a retargeted object keeps its original placement, for the rollback.
+# was made from (the provenance every re-run checks before touching it); a container group also its cluster (ARM
+# id), the WASI pool its workload was moved off (Azure's spelling; several comma-separated when the workload was
+# tied to several) and its replica: ``made_for`` finds the groups of one move by these alone. Annotation
+# (Kubernetes): a retargeted object keeps its original placement, for the rollback.
 PROVENANCE_TAG, CLUSTER_TAG, REPLICA_TAG = "wasimig.migratedFrom", "wasimig.cluster", "wasimig.replica"
+POOL_TAG = "wasimig.nodepool"
 ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
 
 
@@ -88,3 +91,13 @@ def shim_label_of(runtime_class_name):
 
 def is_wagi_annotation(key):
     return key.startswith(WAGI_ANNOTATION_PREFIX)
+
+
+def made_for(tags, cluster_id, pool=None):
+    """True when ``tags`` (a container group's) say create-aci made it for the cluster whose ARM id is
+    ``cluster_id`` and, when ``pool`` is given, from a workload of that WASI pool: names and resource groups
+    could be anyone's, these tags are wasimig's (ARM ids and pool names compare case-insensitively)."""
+    tags = tags or {}
+    if not tags.get(PROVENANCE_TAG) or str(tags.get(CLUSTER_TAG) or "").lower() != str(cluster_id or "").lower():
+        return False
+    return pool is None or str(pool).lower() in {p.strip().lower() for p in str(tags.get(POOL_TAG) or "").split(",")}

@@ -124,6 +124,11 @@ def test_spin_replicas_become_groups_with_secure_values_and_an_unsupported_workl
         assert props["osType"] == "Linux" and props["ipAddress"]["ports"] == [{"port": 80, "protocol": "TCP"}]
         assert sent[name]["tags"]["wasimig.migratedFrom"] == f"{ns}/Deployment/web"
         assert sent[name]["tags"]["wasimig.replica"] == str(index)
+        # the groups of this move are found by tags alone: the cluster's ARM id and the WASI pool moved off
+        assert sent[name]["tags"]["wasimig.cluster"].lower() == (
+            f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/"
+            f"{CLUSTER}").lower()
+        assert sent[name]["tags"]["wasimig.nodepool"] == WASI
     made = groups(arm)
     assert {n: made[n]["properties"]["provisioningState"] for n in ("web-0", "web-1")} == \
         {"web-0": "Succeeded", "web-1": "Succeeded"}

@@ -336,3 +336,10 @@ def test_daemonset_is_refused_one_per_node_has_no_aci_meaning():
     pod = spin_deployment()["spec"]["template"]
     with pytest.raises(UnsupportedWorkload, match="DaemonSet runs one pod on every node"):
         aci_spec.build({"kind": "DaemonSet", "metadata": {"name": "d"}, "spec": {"template": pod}}, context())
+
+
+def test_each_group_names_the_wasi_pools_its_workload_moved_off():
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1, pools=["wasi"]))
+    assert body["tags"]["wasimig.nodepool"] == "wasi" and body["tags"]["wasimig.cluster"] == CLUSTER_ID
+    [(_, body)], _ = aci_spec.build(spin_deployment(), context(replicas=1, pools=["wasi", "wasi2"]))
+    assert body["tags"]["wasimig.nodepool"] == "wasi,wasi2"

@@ -82,6 +82,20 @@ def test_shim_label_of_a_runtime_class_aks_named():
 def test_wagi_annotations_and_the_provenance_marks():
     assert wasi.is_wagi_annotation("alpha.wagi.krustlet.dev/default-host")
     assert not wasi.is_wagi_annotation("app.kubernetes.io/name")
-    assert (wasi.PROVENANCE_TAG, wasi.CLUSTER_TAG, wasi.REPLICA_TAG) == (
-        "wasimig.migratedFrom", "wasimig.cluster", "wasimig.replica")
+    assert (wasi.PROVENANCE_TAG, wasi.CLUSTER_TAG, wasi.REPLICA_TAG, wasi.POOL_TAG) == (
+        "wasimig.migratedFrom", "wasimig.cluster", "wasimig.replica", "wasimig.nodepool")
     assert wasi.ORIGINAL_PLACEMENT == "wasimig.azure.com/original-placement"
+
+
+CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks"
+
+
+def test_the_groups_of_one_move_are_found_by_their_tags_alone():
+    tags = {"wasimig.migratedFrom": "demo/Deployment/web", "wasimig.cluster": CLUSTER_ID, "wasimig.replica": "0",
+            "wasimig.nodepool": "wasi,wasi2"}
+    assert wasi.made_for(tags, CLUSTER_ID.upper()) and wasi.made_for(tags, CLUSTER_ID, "WASI2")
+    assert not wasi.made_for(tags, CLUSTER_ID, "wasi3")                      # another pool's move
+    assert not wasi.made_for(tags, CLUSTER_ID.replace("/aks", "/aks-b"))    # another cluster's
+    assert not wasi.made_for({**tags, "wasimig.migratedFrom": ""}, CLUSTER_ID)   # not made by wasimig
+    assert not wasi.made_for({k: v for k, v in tags.items() if k != "wasimig.nodepool"}, CLUSTER_ID, "wasi")
+    assert not wasi.made_for(None, CLUSTER_ID)
