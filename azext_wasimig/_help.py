@@ -217,7 +217,12 @@ long-summary: >
     and pass --allow-managed. A controller that still reconciles is refused even with --allow-managed; one whose
     state cannot be read here needs it. Workloads installed with Helm alone are patched with a warning: the next
     helm upgrade reverts them unless the chart's values change.
-    Exit codes: 0 done, 1 an object could not be patched or bad input, 3 a cluster or pool that does not exist.
+    After patching it waits for the rollouts it started, by kubectl rollout status rules, up to --timeout
+    seconds (a Deployment past its progress deadline fails at once), and fails naming each workload that did not
+    become available and why (a pod Pending with the scheduler's reason, a container in CrashLoopBackOff or
+    ImagePullBackOff); --no-wait returns once patched and, as az does for every --no-wait, prints nothing.
+    Exit codes: 0 done, 1 an object could not be patched, a rollout did not finish, or bad input, 3 a cluster or
+    pool that does not exist.
 examples:
   - name: See the change as diffs, then let pods run on both pools.
     text: |
@@ -225,8 +230,10 @@ examples:
         az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase parallel --yes -o table
   - name: Pin the workloads to the new pool, without a prompt (runbooks).
     text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --yes
-  - name: Go back to the original placement.
-    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase rollback --yes
+  - name: Cut over, giving the new pods up to 20 minutes to become available.
+    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --yes --timeout 1200
+  - name: Go back to the original placement, without waiting for the rollouts.
+    text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase rollback --yes --no-wait
   - name: Only write the retargeted manifests, for a Git repository that is the source of truth.
     text: az aks wasi-migrate retarget -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --phase cutover --dry-run --export-dir k8s/retargeted
 """

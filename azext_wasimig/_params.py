@@ -203,6 +203,9 @@ def _retarget(loader):
         c.argument("allow_managed", options_list=["--allow-managed"], action="store_true",
                    help="Patch workloads that Flux or Argo CD manage, once their controller is suspended (or its "
                         "state cannot be read here). A controller that still reconciles is refused even so.")
+        c.argument("timeout", options_list=["--timeout"], type=int,
+                   help="Seconds to wait for the rollouts the patches started (kubectl rollout status rules) before "
+                        "failing with exit code 1, naming each that did not become available and why.")
 
 
 def _rewrite(loader):

@@ -170,7 +170,8 @@ def validate_create_aci(namespace):
 
 
 def validate_retarget(namespace):
-    """Two different pools, a valid RuntimeClass name, and an --export-dir that can be a folder."""
+    """Two different pools, a valid RuntimeClass name, an --export-dir that can be a folder, a --timeout of 0 or
+    more."""
     import os
     from azure.cli.core.azclierror import InvalidArgumentValueError
     validate_names(namespace)
@@ -178,6 +179,10 @@ def validate_retarget(namespace):
     _validate_move(namespace)
     if namespace.export_dir and os.path.exists(namespace.export_dir) and not os.path.isdir(namespace.export_dir):
         raise InvalidArgumentValueError(f"--export-dir {namespace.export_dir} exists and is not a folder.")
+    if namespace.timeout is None or namespace.timeout < 0:
+        raise InvalidArgumentValueError(f"--timeout {namespace.timeout} is not valid: give the seconds to wait for "
+                                        "the rollouts, 0 or more (or --no-wait).")
+    _dry_run_wins_over_no_wait(namespace)
 
 
 def _validate_move(namespace):

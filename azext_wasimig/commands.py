@@ -26,7 +26,7 @@ def load_command_table(self, _):
         g.custom_command("wait", "wasi_pool_wait", validator=validate_wait)
         g.custom_command("create-aci", "wasi_create_aci", supports_no_wait=True, validator=validate_create_aci,
                          table_transformer=create_aci_table_format)
-        g.custom_command("retarget", "wasi_retarget", validator=validate_retarget,
+        g.custom_command("retarget", "wasi_retarget", validator=validate_retarget, supports_no_wait=True,
                          table_transformer=retarget_table_format)
         g.custom_command("compare", "wasi_compare", table_transformer=compare_table_format,
                          validator=validate_compare)

@@ -154,7 +154,7 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
 
 def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
-                  allow_managed=False, admin=False, kubeconfig=None, context=None):
+                  allow_managed=False, timeout=600, no_wait=False, admin=False, kubeconfig=None, context=None):
     from functools import partial
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm
@@ -166,7 +166,8 @@ def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_
     request = RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase=phase,   # Azure's spelling
                               runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir, overwrite=overwrite,
                               allow_managed=allow_managed)
-    return run(api, request, cluster_name=target.cluster_name, confirm=partial(user_confirmation, yes=yes),
+    return run(api, request, cluster_name=target.cluster_name, wait_timeout=None if no_wait else timeout,
+               confirm=partial(user_confirmation, yes=yes),
                note=logger.warning, progress=logger.warning, info=logger.info)
 
 

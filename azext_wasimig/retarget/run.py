@@ -6,7 +6,9 @@ The steps, in the order that makes a refusal cost nothing: read the cluster once
 refuse (before any change) workloads that Flux or Argo CD would put back (``managed``), RuntimeClasses the cluster
 lacks and pods that no node of the new pool would take (a dry run only warns); render the manifests for --export-dir
 and prove the folder writable; say what is worth knowing; ask (the ``confirm`` callback: the CLI's prompt, which
---yes answers); patch; write the manifests; raise for the objects that could not be patched (the others were).
+--yes answers); patch; write the manifests; follow the rollouts the patches started (``verify.follow``: kubectl
+rollout status rules) up to ``wait_timeout`` seconds (None: not at all, --no-wait); raise for the objects that
+could not be patched (the others were), then for the rollouts that did not become available.
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,9 @@ from azext_wasimig import evaluate
 from azext_wasimig.evaluate import scan
 from azext_wasimig.retarget import export, managed, patch, plan, rewrite
 from azext_wasimig.retarget.errors import MissingRuntimeClass, NowhereToLand, RetargetIncomplete
+from azext_wasimig.verify import follow
+
+DEFAULT_TIMEOUT = 600   # seconds to wait for the rollouts (--timeout)
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,12 @@ def _ignore(_message):
     pass
 
 
-def run(api_client, request, *, cluster_name, confirm=None, note=_ignore, progress=None, info=_ignore):
+def run(api_client, request, *, cluster_name, wait_timeout=DEFAULT_TIMEOUT, confirm=None, note=_ignore, progress=None,
+        info=_ignore):
     """Retarget as ``request`` says (see the module docstring). ``confirm(question)`` raises to stop before any
     change (the question names ``cluster_name``); ``note(text)`` gets the warnings, ``progress(text)`` a line per
-    object patched, ``info(text)`` what is worth a line in a verbose log."""
+    object patched and per round of waiting for the rollouts, ``info(text)`` what is worth a line in a verbose log.
+    ``wait_timeout``: seconds to wait for the rollouts, None not to wait (a dry run never waits)."""
     taken = evaluate.read_cluster(api_client, detail=info)
     plans = plan_request(taken, request)
     check(plans, taken, request, note)
@@ -56,7 +63,12 @@ def run(api_client, request, *, cluster_name, confirm=None, note=_ignore, progre
         export.write(request.export_dir, exports, rows, request.overwrite)
         export.add_files(rows, plans, request.export_dir)
         note(f"{len(exports)} manifest(s) written to {request.export_dir}")
+    waits = wait_timeout is not None and not request.dry_run
+    stuck = follow.follow(api_client, rows, timeout=wait_timeout, progress=progress) if waits else []
     raise_failures(rows)
+    error = follow.incomplete_error(stuck, wait_timeout)
+    if error:
+        raise error
     return rows
 
 

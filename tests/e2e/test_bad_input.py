@@ -102,6 +102,8 @@ ROWS = [
         "must name another pool"),
     row("retarget-runtime-class", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "parallel",
                                    "--runtime-class", "Spin_V2"], 1, "is not a RuntimeClass name"),
+    row("retarget-timeout-negative", ["retarget", *PROD_POOL, "--new-nodepool-name", "web", "--phase", "cutover",
+                                      "--timeout", "-1"], 1, "--timeout -1 is not valid"),
     row("verify-same-pool", ["verify", *PROD_POOL, "--new-nodepool-name", "WASI"], 1, "must name another pool"),
     row("verify-soak-negative", ["verify", *PROD_POOL, "--new-nodepool-name", "web", "--soak", "-1"], 1,
         "--soak -1 is not valid"),

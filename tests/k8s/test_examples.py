@@ -127,6 +127,14 @@ def _retargeted(pool):
     return check
 
 
+def _pinned_quietly(pool):
+    """--no-wait: nothing printed (as az does for every --no-wait), spin-web's template already pinned to ``pool``."""
+    def check(r, ctx):
+        spec = rest.call(ctx.api, "GET", f"/apis/apps/v1/namespaces/{NS}/deployments/spin-web")["spec"]
+        return r.out == "" and f'"{pool}"' in json.dumps(spec["template"]["spec"])
+    return check
+
+
 def _cordon_preview(r, ctx):
     nodes = sorted(r.json["nodes"])
     return (r.json["dryRun"] and nodes == ["ex-wasipool-0", "ex-wasipool-1"] == sorted(r.json["changed"])
@@ -369,7 +377,9 @@ PLAN = [
     (f"retarget {MOVE} --phase parallel --yes -o table", 0, _retargeted("wasipool2")),
     (f"retarget {MOVE} --phase cutover --dry-run --export-dir k8s/retargeted", 0, _exported),
     (f"retarget {MOVE} --phase cutover --yes -o table", 0, _retargeted("wasipool2")),
-    (f"retarget {MOVE} --phase rollback --yes", 0, _retargeted("wasipool")),
+    (f"retarget {MOVE} --phase rollback --yes --no-wait", 0, _pinned_quietly("wasipool")),
+    (f"retarget {MOVE} --phase cutover --yes --timeout 1200", 0, _retargeted("wasipool2")),
+    (f"retarget {MOVE} --phase rollback --yes --no-wait", 0, _pinned_quietly("wasipool")),
     (f"retarget {MOVE} --phase cutover --yes", 0, _retargeted("wasipool2")),
     (_rolled_out,),
     (_parallel_spin_api,),

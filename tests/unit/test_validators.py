@@ -97,12 +97,15 @@ def test_create_aci_arguments_are_parsed_and_checked():
 
 def test_retarget_arguments_are_checked(tmp_path):
     ok = SimpleNamespace(nodepool_name="wasi", new_nodepool_name="wasi2", runtime_class="wasmtime-spin-v2",
-                         export_dir=str(tmp_path / "out"))
+                         export_dir=str(tmp_path / "out"), timeout=600, no_wait=False, dry_run=False)
     _validators.validate_retarget(ok)
+    previewed = SimpleNamespace(**{**vars(ok), "dry_run": True, "no_wait": True})
+    _validators.validate_retarget(previewed)
+    assert previewed.no_wait is False                     # a dry run's output is what was asked for
     file = tmp_path / "file"
     file.write_text("x")
     for bad, error in ((dict(new_nodepool_name="WASI"), "another pool"), (dict(runtime_class="Bad_Class"), "Runtime"),
-                       (dict(export_dir=str(file)), "not a folder")):
+                       (dict(export_dir=str(file)), "not a folder"), (dict(timeout=-1), "--timeout -1 is not valid")):
         with pytest.raises(azclierror.InvalidArgumentValueError, match=error):
             _validators.validate_retarget(SimpleNamespace(**{**vars(ok), **bad}))
 

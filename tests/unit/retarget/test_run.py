@@ -6,6 +6,7 @@ import pytest
 from azext_wasimig.kube import rest
 from azext_wasimig.kube.snapshot import ClusterSnapshot
 from azext_wasimig.retarget import errors, run
+from azext_wasimig.verify import follow
 from tests.unit.retarget.helpers import NEW, OLD, krustlet_deployment, spin_cronjob
 
 SPINKUBE = {"metadata": {"name": "wasmtime-spin-v2"}}
@@ -14,11 +15,20 @@ SPINKUBE = {"metadata": {"name": "wasmtime-spin-v2"}}
 class Recorder:
     """The run's side effects, in order: questions asked, patches sent, notes and progress lines."""
 
-    def __init__(self, monkeypatch, snapshot, fail=()):
+    def __init__(self, monkeypatch, snapshot, fail=(), stuck=()):
         self.events = []
         monkeypatch.setattr(run.evaluate, "read_cluster", lambda api, detail: snapshot)
         monkeypatch.setattr(run.patch, "patch_to", self._patch_to)
-        self.fail = set(fail)
+        monkeypatch.setattr(run.follow, "follow", self._follow)
+        self.fail, self.stuck = set(fail), set(stuck)
+
+    def _follow(self, _api, rows, *, timeout, progress=None):
+        """verify.follow's part: which rows it was handed, and the ones named stuck (with a reason)."""
+        self.events.append(("follow", timeout))
+        stuck = [r for r in rows if r["name"] in self.stuck]
+        for row in stuck:
+            row["reason"] = "scripted: pod Pending"
+        return stuck
 
     def _patch_to(self, _api, obj, compute):
         name = obj["metadata"]["name"]
@@ -36,10 +46,10 @@ class Recorder:
     def progress(self, text):
         self.events.append(("progress", text))
 
-    def run(self, **request):
+    def run(self, wait_timeout=run.DEFAULT_TIMEOUT, **request):
         fields = {"old": OLD, "new": NEW, "phase": "parallel", **request}
-        return run.run(FakeApi(), run.RetargetRequest(**fields), cluster_name="c", confirm=self.confirm,
-                       note=self.note, progress=self.progress)
+        return run.run(FakeApi(), run.RetargetRequest(**fields), cluster_name="c", wait_timeout=wait_timeout,
+                       confirm=self.confirm, note=self.note, progress=self.progress)
 
     def kinds(self):
         return [kind for kind, _ in self.events]
@@ -57,7 +67,7 @@ def estate(runtime_classes=(SPINKUBE,)):
 def test_the_question_comes_before_the_first_patch_and_every_object_is_patched(monkeypatch):
     recorder = Recorder(monkeypatch, estate())
     rows = recorder.run()
-    assert recorder.kinds() == ["note", "confirm", "patch", "progress", "patch", "progress"]
+    assert recorder.kinds() == ["note", "confirm", "patch", "progress", "patch", "progress", "follow"]
     assert "has no nodes in the cluster yet" in recorder.events[0][1]
     assert "let 2 workload(s) of cluster 'c' run on node pool" in recorder.events[1][1]
     assert [(r["kind"], r["action"]) for r in rows] == [("CronJob", "patched"), ("Deployment", "patched")]
@@ -112,7 +122,7 @@ def test_an_export_dir_that_cannot_be_written_stops_before_the_question(monkeypa
 def test_manifests_are_written_after_the_patches_and_rows_name_them(monkeypatch, tmp_path):
     recorder = Recorder(monkeypatch, estate())
     rows = recorder.run(export_dir=str(tmp_path / "out"))
-    assert recorder.events[-1] == ("note", f"2 manifest(s) written to {tmp_path / 'out'}")
+    assert recorder.events[-2:] == [("note", f"2 manifest(s) written to {tmp_path / 'out'}"), ("follow", 600)]
     assert [r["file"] for r in rows] == [str(tmp_path / "out" / "demo_cronjob_tick.yaml"),
                                          str(tmp_path / "out" / "demo_deployment_wagi.yaml")]
     assert "kind: CronJob" in (tmp_path / "out" / "demo_cronjob_tick.yaml").read_text()
@@ -125,3 +135,27 @@ def test_one_failed_object_leaves_the_others_done_and_fails_the_run(monkeypatch)
     assert ("patch", "wagi") in recorder.events and ("progress", "Deployment demo/wagi: patched") in recorder.events
     assert str(caught.value).startswith("Some objects could not be retargeted (the others were):\n  demo/CronJob/tick: ")
     assert "scripted refusal" in str(caught.value) and caught.value.kind == "incomplete"
+
+
+def test_the_rollouts_are_followed_after_the_patches_and_one_that_stalls_fails_the_run(monkeypatch):
+    recorder = Recorder(monkeypatch, estate(), stuck={"wagi"})
+    with pytest.raises(follow.RolloutsIncomplete) as caught:
+        recorder.run(wait_timeout=20)
+    assert recorder.kinds()[-3:] == ["patch", "progress", "follow"] and recorder.events[-1] == ("follow", 20)
+    assert str(caught.value).startswith("The workloads were patched, but 1 rollout(s) did not become available "
+                                        "within 20 s:\n  demo/Deployment/wagi: scripted: pod Pending")
+    assert caught.value.kind == "incomplete"
+
+
+def test_objects_that_could_not_be_patched_are_named_before_stalled_rollouts(monkeypatch):
+    recorder = Recorder(monkeypatch, estate(), fail={"tick"}, stuck={"wagi"})
+    with pytest.raises(errors.RetargetIncomplete):
+        recorder.run()
+    assert recorder.kinds()[-1] == "follow"
+
+
+@pytest.mark.parametrize("fields", [{"wait_timeout": None}, {"dry_run": True}], ids=["--no-wait", "--dry-run"])
+def test_no_wait_and_a_dry_run_follow_nothing(monkeypatch, fields):
+    recorder = Recorder(monkeypatch, estate(), stuck={"wagi"})
+    recorder.run(**fields)
+    assert "follow" not in recorder.kinds()
