@@ -25,11 +25,16 @@ class RolloutsIncomplete(MigrationError):
     kind = "incomplete"
 
 
+# The rows whose rollouts are followed: the ones patched now, and the ones an earlier run patched (already as
+# wanted, "unchanged"), so that running the same retarget again waits for what is still rolling out.
+FOLLOWED_ACTIONS = ("patched", "unchanged")
+
+
 def follow(api, rows, *, timeout, interval=2.0, progress=None, sleep=time.sleep, clock=time.monotonic):
-    """Adds ``rollout`` (the last status message) and ``rolledOut`` (bool) to each row whose action is "patched"
-    and whose kind has a rollout (rows: retarget's, with namespace, kind, name, action); returns the rows not
-    rolled out by ``timeout`` seconds or failed (their ``reason`` says why)."""
-    pending = [r for r in rows if r.get("action") == "patched" and r.get("kind") in PATHS]
+    """Adds ``rollout`` (the last status message) and ``rolledOut`` (bool) to each row whose action is one of
+    ``FOLLOWED_ACTIONS`` and whose kind has a rollout (rows: retarget's, with namespace, kind, name, action);
+    returns the rows not rolled out by ``timeout`` seconds or failed (their ``reason`` says why)."""
+    pending = [r for r in rows if r.get("action") in FOLLOWED_ACTIONS and r.get("kind") in PATHS]
     deadline = clock() + timeout
     objects = {}
     while pending:

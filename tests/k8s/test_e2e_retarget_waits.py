@@ -79,6 +79,8 @@ def test_a_cutover_whose_new_pod_stays_pending_exits_1_naming_it(az, spin_app, n
     result = cutover(az, old, new, "--timeout", "20", expect=1)
     assert f"1 rollout(s) did not become available within 20 s:\n  {namespace}/Deployment/spin: " in result.err
     assert "is Pending: 0/" in result.err and "Insufficient cpu" in result.err
+    again = cutover(az, old, new, "--timeout", "5", expect=1)    # as the error advises: it waits again
+    assert f"  {namespace}/Deployment/spin: " in again.err and "Insufficient cpu" in again.err
 
 
 def test_no_wait_returns_at_once(az, k8s_api, spin_app, namespace):

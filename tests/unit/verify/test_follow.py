@@ -47,21 +47,27 @@ def rows():
             {"namespace": "demo", "kind": "CronJob", "name": "nightly", "action": "patched"}]
 
 
+SAME = "/apis/apps/v1/namespaces/demo/deployments/same"
+
+
 def test_follows_until_done(server):
     answers, calls = server
     answers[DEPLOY] = [deployment(1, 1, 3), deployment(2, 1), deployment(2, 2)]
+    answers[SAME] = [deployment(2, 2)]
     clock, lines, result = Clock(), [], rows()
     stuck = follow.follow(None, result, timeout=60, interval=2, progress=lines.append, sleep=clock.sleep, clock=clock)
     assert stuck == [] and clock.sleeps == [2, 2]
     assert result[0]["rolledOut"] and result[0]["rollout"] == "successfully rolled out"
-    assert "rolledOut" not in result[1] and "rolledOut" not in result[2]   # not started here; no rollout to follow
-    assert [c[1] for c in calls] == [DEPLOY] * 3
+    assert result[1]["rolledOut"]               # patched by an earlier run: followed too (a re-run waits)
+    assert "rolledOut" not in result[2]         # a CronJob has no rollout to follow
+    assert [c[1] for c in calls] == [DEPLOY, SAME, DEPLOY, DEPLOY]
     assert lines[0] == "Waiting for 1 rollout(s): demo/Deployment/web: 1 out of 2 new replicas have been updated"
 
 
 def test_a_timeout_names_what_the_pods_say(server):
     answers, calls = server
     answers[DEPLOY] = [deployment(2, 1, 3)]
+    answers[SAME] = [deployment(2, 2)]
     answers[PODS] = [{"items": [PENDING, CRASHING, FINE]}]
     clock, result = Clock(), rows()
     stuck = follow.follow(None, result, timeout=5, interval=2, sleep=clock.sleep, clock=clock)
@@ -81,7 +87,7 @@ def test_a_progress_deadline_ends_the_wait_as_a_failure(server):
     stuck_deployment = deployment(1, 1, 3)
     stuck_deployment["status"]["conditions"] = [{"type": "Progressing", "status": "False",
                                                  "reason": "ProgressDeadlineExceeded", "message": "timed out"}]
-    answers[DEPLOY], answers[PODS] = [stuck_deployment], [{"items": []}]
+    answers[DEPLOY], answers[SAME], answers[PODS] = [stuck_deployment], [deployment(2, 2)], [{"items": []}]
     clock = Clock()
     stuck = follow.follow(None, rows(), timeout=600, sleep=clock.sleep, clock=clock)
     assert clock.sleeps == [] and "exceeded its progress deadline" in stuck[0]["reason"]
@@ -90,6 +96,7 @@ def test_a_progress_deadline_ends_the_wait_as_a_failure(server):
 def test_a_workload_deleted_meanwhile_is_not_waited_for(server):
     answers, _ = server
     answers[DEPLOY] = [rest.KubeApiError("GET", DEPLOY, 404, {"reason": "NotFound"})]
+    answers[SAME] = [deployment(2, 2)]
     result = rows()
     assert follow.follow(None, result, timeout=60, sleep=Clock().sleep) == []
     assert result[0]["rollout"] == "deleted meanwhile"
