@@ -155,20 +155,19 @@ def wasi_create_aci(cmd, *, resource_group_name, cluster_name, workloads, nodepo
 def wasi_retarget(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name, phase,
                   runtime_class="wasmtime-spin-v2", dry_run=False, export_dir=None, overwrite=False, yes=False,
                   allow_managed=False, timeout=600, no_wait=False, admin=False, kubeconfig=None, context=None):
-    from functools import partial
     from azure.cli.core.util import user_confirmation
     from azext_wasimig import arm
     from azext_wasimig._client_factory import kube_client
-    from azext_wasimig.retarget.run import RetargetRequest, run
+    from azext_wasimig.retarget import run as retarget
     target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
                                 new_nodepool_name=new_nodepool_name, new_pool_must_exist=phase != "rollback")
     api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
-    request = RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase=phase,   # Azure's spelling
-                              runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir, overwrite=overwrite,
-                              allow_managed=allow_managed)
-    return run(api, request, cluster_name=target.cluster_name, wait_timeout=None if no_wait else timeout,
-               confirm=partial(user_confirmation, yes=yes),
-               note=logger.warning, progress=logger.warning, info=logger.info)
+    request = retarget.RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase=phase,  # as Azure
+                                       runtime_class=runtime_class, dry_run=dry_run, export_dir=export_dir,
+                                       overwrite=overwrite, allow_managed=allow_managed)
+    return retarget.run(api, request, cluster_name=target.cluster_name, wait_timeout=None if no_wait else timeout,
+                        confirm=lambda question: user_confirmation(question, yes=yes), note=logger.warning,
+                        progress=logger.warning, info=logger.info)
 
 
 def wasi_compare(cmd, *, resource_group_name, cluster_name, nodepool_name, new_nodepool_name=None, aci=False,
