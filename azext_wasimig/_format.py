@@ -95,3 +95,14 @@ def rewrite_table_format(result):
     return [OrderedDict([("File", row.get("file")), ("Type", row.get("type")), ("Changed", row.get("changed")),
                          ("Objects", len(row.get("objects") or [])), ("Reported", len(row.get("reported") or [])),
                          ("Written", row.get("written") or "")]) for row in result or []]
+
+
+def cutover_table_format(result):
+    """One row per phase: its status, attempts and duration (the plan and gates are in the JSON)."""
+    phases = (result or {}).get("phases") or {}
+    names = ((result or {}).get("plan") or {}).get("phases") or list(phases)
+    return [OrderedDict([("Phase", name), ("Status", (phases.get(name) or {}).get("status") or "pending"),
+                         ("Attempts", (phases.get(name) or {}).get("attempts") or 0),
+                         ("Seconds", (phases.get(name) or {}).get("durationSeconds")),
+                         ("Next", "<-" if name == (result or {}).get("nextPhase") else "")])
+            for name in names]

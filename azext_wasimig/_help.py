@@ -326,3 +326,37 @@ examples:
   - name: Check the container groups made by create-aci for the workloads of a WASI pool.
     text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --aci-resource-group MyAciGroup
 """
+
+helps["aks wasi-migrate cutover"] = """
+type: command
+short-summary: The whole migration of a WASI pool as one resumable run, for runbooks and Cloud Shell.
+long-summary: >
+    Runs the phases in order, each with the phase command's own code: preflight (scan; a blocker stops the run
+    before any change; the plan is recorded: what moves and how, the new pool's body, the gates; with
+    --freeze-old-pool the old pool's autoscaler goes off at its current count first), prepare (create-pool and its
+    nodes Ready), parallel (retarget --phase parallel; verify's gates on the new pool, off-old-pool and on-new-pool
+    aside, for --parallel-soak minutes), switch (retarget --phase cutover; its rollouts), drain (cordon the whole
+    old pool, then drain --drain-batch-size nodes at a time, --batch-soak minutes between batches, PDBs
+    honoured), verify (every gate held for --final-soak minutes). decommission (deleting the old pool) is not run
+    by this version: delete it with az aks nodepool delete once verify passed.
+    The run keeps a record in the cluster (ConfigMap in namespace wasimig-system, one per cluster and old pool:
+    the plan, each phase's state, times and evidence, what was created, the faults seen; never a secret), which is
+    also a lease: a second run on the same pool refuses while the first is alive. Running the same command again,
+    from any machine, resumes at the first unfinished phase; a run with other flags or other workloads is refused
+    with the difference unless --replan. SIGINT/SIGTERM write the record and exit 1 with the command that resumes.
+    Output: JSON on stdout (phase, completed, nextPhase, gates, created, durationSeconds, phases, faults, plan),
+    also when a gate failed; progress on stderr, a line per step with the elapsed time. Exit codes: 0 done or
+    --until reached; 1 a gate failed, the run was aborted or interrupted (the JSON names the gate and nextCommand),
+    or bad input; 2 usage; 3 a cluster, pool or record that does not exist.
+examples:
+  - name: See the plan and where a run would start, changing nothing.
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run
+  - name: Run preflight to switch on Monday (the record remembers where it stopped) ...
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --until switch --yes
+  - name: ... and the rest on Tuesday, two nodes at a time with a minute between batches and half a minute of final soak, checked every 10 seconds (a real final soak is longer, e.g. the default 10); --replan because these flags differ from Monday's.
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes
+  - name: Where does the cutover stand?
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --status -o table
+  - name: Stop the running cutover at its next safe point.
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --abort
+"""

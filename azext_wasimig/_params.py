@@ -8,7 +8,8 @@ CLUSTER_OPTIONS = ["--name", "-n", "--cluster-name"]
 
 def load_arguments(self, _):
     for load in (_every_command, _list, _create_pool, _wait, _cluster_access,
-                 _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _rewrite, _compare_arguments):
+                 _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _rewrite, _compare_arguments,
+                 _cutover):
         load(self)
 
 
@@ -81,7 +82,7 @@ def _wait(loader):
 
 def _cluster_access(loader):
     """How the commands that talk to the cluster reach it."""
-    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify"):
+    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify", "cutover"):
         with loader.argument_context(f"aks wasi-migrate {scope}") as c:
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
@@ -296,3 +297,57 @@ def _compare_arguments(self):
                         "an existing file is kept unless --overwrite).")
         c.argument("overwrite", options_list=["--overwrite"], action="store_true",
                    help="Replace the --report file if it exists (never through a symbolic link).")
+
+
+CUTOVER_FLAGS = ("new_nodepool_name", "runtime_class", "drain_batch_size", "batch_soak", "parallel_soak",
+                 "final_soak", "interval", "max_restarts", "grace_period", "drain_timeout",
+                 "freeze_old_pool")   # -> cutover_options
+
+
+def _cutover(loader):
+    from azure.cli.core.commands.parameters import get_enum_type
+    with loader.argument_context("aks wasi-migrate cutover") as c:
+        c.extra("new_nodepool_name", options_list=["--new-nodepool-name"],
+                help="Name of the replacement pool (made by the prepare phase). Default: derived from the old "
+                     "name (wasi -> wasi2), or the one an earlier run of this cutover made.")
+        c.argument("until", options_list=["--until"],
+                   arg_type=get_enum_type(["preflight", "prepare", "parallel", "switch", "drain", "verify",
+                                           "decommission"]),
+                   help="Stop after this phase (a later run of the same command resumes at the next one).")
+        # Not parameters of wasi_cutover: validate_cutover makes them one CutoverOptions value (cutover_options).
+        c.extra("runtime_class", options_list=["--runtime-class"],
+                help="RuntimeClass the moved Spin workloads use on the new pool (as retarget). "
+                     "Default: wasmtime-spin-v2.")
+        c.extra("drain_batch_size", options_list=["--drain-batch-size"],
+                help="Nodes of the old pool drained at a time: a count (2) or a percentage of its nodes (25%). "
+                     "Default: 1.")
+        c.extra("batch_soak", options_list=["--batch-soak"], type=float,
+                help="Minutes to wait between drain batches, the run held at a safe point. Default: 0.")
+        c.extra("parallel_soak", options_list=["--parallel-soak"], type=float,
+                help="Minutes verify's gates must hold on the new pool while both pools serve. Default: 0.")
+        c.extra("final_soak", options_list=["--final-soak"], type=float,
+                help="Minutes every verify gate must hold after the drain, before the old pool may go. "
+                     "Default: 10.")
+        c.extra("interval", options_list=["--interval"], type=int,
+                help="Seconds between checks during a soak. Default: 30.")
+        c.extra("max_restarts", options_list=["--max-restarts"], type=int,
+                help="Container restarts allowed per moved pod (the restarts gate). Default: 0.")
+        c.extra("grace_period", options_list=["--grace-period"], type=int,
+                help="Seconds each drained pod gets to terminate. Default: the pod's own.")
+        c.extra("drain_timeout", options_list=["--drain-timeout"], type=float,
+                help="Minutes one drain batch may take before it stops naming every pod left. Default: 30.")
+        c.extra("freeze_old_pool", options_list=["--freeze-old-pool"], action="store_true",
+                help="Turn the old pool's cluster autoscaler off at its current node count before anything else "
+                     "(a node AKS adds to a WASI pool has no Wasm shim). What AKS does with a write to a retired "
+                     "WASI pool is unverified.")
+        c.ignore("cutover_options")
+        c.argument("dry_run", options_list=["--dry-run"], action="store_true",
+                   help="Print the plan and where a run would start, and change nothing.")
+        c.argument("replan", options_list=["--replan"], action="store_true",
+                   help="Go on with a plan that differs from the recorded one (other flags, other workloads).")
+        c.argument("show_status", options_list=["--status"], action="store_true",
+                   help="Print where the cutover stands (from its record in the cluster) and change nothing.")
+        c.argument("abort", options_list=["--abort"], action="store_true",
+                   help="Ask the running cutover to stop at its next safe point (it writes why in the record).")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not prompt for confirmation.")

@@ -294,3 +294,33 @@ def written_somewhere(logger_name, level):
             return False
         current = current.parent
     return False
+
+
+def validate_cutover(namespace):
+    """Names, cluster access, one mode (run, --dry-run, --status, --abort), and the run's flags as one
+    CutoverOptions value (``cutover_options``), checked here before anything is read."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
+    from azext_wasimig._errors import user_errors
+    from azext_wasimig._params import CUTOVER_FLAGS
+    from azext_wasimig.cutover.plan import CutoverOptions, InvalidCutoverOption
+    from azext_wasimig.vocabulary import kubernetes
+    validate_names(namespace)
+    validate_cluster_access(namespace)
+    modes = [flag for flag, on in (("--dry-run", namespace.dry_run), ("--status", namespace.show_status),
+                                   ("--abort", namespace.abort)) if on]
+    if len(modes) > 1 or (modes and namespace.replan):
+        raise MutuallyExclusiveArgumentError(f"{' and '.join(modes + (['--replan'] if namespace.replan else []))} "
+                                             "cannot be combined: give one of --dry-run, --status, --abort.")
+    new = namespace.new_nodepool_name
+    if new and new.lower() == namespace.nodepool_name.lower():
+        raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name.")
+    if namespace.runtime_class is not None and not kubernetes.is_dns_subdomain(namespace.runtime_class):
+        raise InvalidArgumentValueError(
+            f"--runtime-class {namespace.runtime_class!r} is not a RuntimeClass name (lowercase letters, digits, "
+            "'-' and '.').")
+    given = {flag: getattr(namespace, flag) for flag in CUTOVER_FLAGS}
+    given["drain_batch"], given["new_pool"] = given.pop("drain_batch_size"), given.pop("new_nodepool_name")
+    with user_errors(InvalidCutoverOption):
+        namespace.cutover_options = CutoverOptions.from_cli(**given)
+    for flag in CUTOVER_FLAGS:
+        delattr(namespace, flag)

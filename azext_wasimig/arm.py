@@ -150,3 +150,24 @@ def tool_made_groups_reader(cli_ctx, target, resource_group):
         except AzureError as ex:
             raise cli_error_for(ex, f"reading the container groups in resource group '{resource_group}'") from ex
     return read
+
+
+def freeze_autoscaler(cli_ctx, target, name, count):
+    """Turn the cluster autoscaler of pool ``name`` off at ``count`` nodes: the pool as ARM has it, sent back with
+    enableAutoScaling false and no min/max, under If-Match with its eTag (what `az aks nodepool update
+    --disable-cluster-autoscaler` sends, a GET then a PUT: AKS has no PATCH for agent pools); waits for AKS.
+    What AKS does with a write to a retired WASI pool is unverified (README, the main path)."""
+    from azure.core import MatchConditions
+    from azure.core.exceptions import AzureError
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._errors import cli_error_for
+    client = cf_agent_pools(cli_ctx)
+    what = f"turning off the autoscaler of node pool '{name}' of cluster '{target.cluster_name}'"
+    try:
+        pool = client.get(target.resource_group, target.cluster_name, name)
+        pool.enable_auto_scaling, pool.min_count, pool.max_count, pool.count = False, None, None, count
+        condition = {"etag": pool.e_tag, "match_condition": MatchConditions.IfNotModified} if pool.e_tag else {}
+        poller = client.begin_create_or_update(target.resource_group, target.cluster_name, name, pool, **condition)
+        return as_dict(poller.result())
+    except AzureError as ex:
+        raise cli_error_for(ex, what) from ex

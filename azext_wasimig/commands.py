@@ -3,13 +3,13 @@
 
 def load_command_table(self, _):
     from azext_wasimig._format import (compare_table_format, cordon_table_format, create_aci_table_format,
-                                       drain_table_format, pool_list_table_format, pool_show_table_format,
-                                       retarget_table_format, rewrite_table_format, scan_table_format,
-                                       verify_table_format)
+                                       cutover_table_format, drain_table_format, pool_list_table_format,
+                                       pool_show_table_format, retarget_table_format, rewrite_table_format,
+                                       scan_table_format, verify_table_format)
     from azext_wasimig._validators import (validate_compare, validate_cordon, validate_create_aci,
-                                           validate_create_pool, validate_drain, validate_list_scope, validate_names,
-                                           validate_retarget, validate_rewrite, validate_scan_source, validate_verify,
-                                           validate_wait)
+                                           validate_create_pool, validate_cutover, validate_drain,
+                                           validate_list_scope, validate_names, validate_retarget, validate_rewrite,
+                                           validate_scan_source, validate_verify, validate_wait)
 
     with self.command_group("aks wasi-migrate", is_preview=True) as g:
         g.custom_command("list", "wasi_list", table_transformer=pool_list_table_format,
@@ -32,6 +32,8 @@ def load_command_table(self, _):
                          validator=validate_compare)
         g.custom_command("verify", "wasi_verify", validator=validate_verify, table_transformer=verify_table_format)
         g.custom_command("rewrite", "wasi_rewrite", validator=validate_rewrite, table_transformer=rewrite_table_format)
+        g.custom_command("cutover", "wasi_cutover", validator=validate_cutover,
+                         table_transformer=cutover_table_format)
     for command in self.command_table.values():
         command.handler = _cli_boundary(command.handler)
         if command.validator:

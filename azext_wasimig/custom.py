@@ -256,3 +256,77 @@ def wasi_rewrite(*, manifests, nodepool_name, new_nodepool_name, phase, runtime_
     request = rewrite.RewriteRequest(paths=tuple(manifests), move=move, out_dir=out_dir, in_place=in_place,
                                      overwrite=overwrite, check=check, dry_run=dry_run)
     return rewrite.run(request, note=logger.warning)
+
+
+def wasi_cutover(cmd, *, resource_group_name, cluster_name, nodepool_name, cutover_options, until=None,
+                 dry_run=False, replan=False, show_status=False, abort=False, yes=False, admin=False, kubeconfig=None,
+                 context=None):
+    """``cutover_options``: the run's flags as one CutoverOptions value, made by _validators.validate_cutover."""
+    from azext_wasimig import arm
+    from azext_wasimig._client_factory import kube_client
+    from azext_wasimig.cutover import run
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name, acting_on_pool=True)
+    api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    if show_status or abort:
+        return run.abort(api, target, _who()) if abort else run.status(api, target)
+    if not dry_run:
+        _confirm_cutover(target, cutover_options, yes)
+    return _printed_on_stop(lambda: run.run(
+        api, target, cutover_options, _cutover_azure(cmd, target, cutover_options.spin_shim),
+        _cutover_request(target, cutover_options, until, dry_run, replan), progress=logger.warning,
+        note=logger.warning))
+
+
+def _cutover_request(target, options, until, dry_run, replan):
+    from azext_wasimig.cutover import plan, run
+    resume = plan.command(target.resource_group, target.cluster_name, target.wasi_pool_name, options,
+                          subscription=target.subscription_id)
+    return run.Request(until=until, dry_run=dry_run, replan=replan, resume_command=resume)
+
+
+def _confirm_cutover(target, options, yes):
+    from azure.cli.core.util import user_confirmation
+    user_confirmation(f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster "
+                      f"'{target.cluster_name}' to node pool '{options.new_pool or '(derived name)'}': create it, "
+                      "retarget the workloads, cordon and drain the old pool (PodDisruptionBudgets honoured)?",
+                      yes=yes)
+
+
+def _cutover_azure(cmd, target, spin_shim):
+    """The ARM calls of a cutover: the phase commands' own functions, bound to this target."""
+    from azext_wasimig import arm
+    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig.cutover.phases import Azure
+    from azext_wasimig.prepare import run
+
+    def create_pool(name, dry_run):   # ARM read afresh: an earlier attempt may have made the pool meanwhile
+        now = arm.resolve_target(cmd.cli_ctx, target.resource_group, target.cluster_name, target.wasi_pool_name)
+        return run.create_pool(cf_agent_pools(cmd.cli_ctx), now, None, new_name=name, spin_shim=spin_shim,
+                               dry_run=dry_run, note=logger.warning, progress=_progress_of(cmd))
+
+    return Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cmd.cli_ctx, target, name)(),
+                 freeze_pool=lambda name, count: arm.freeze_autoscaler(cmd.cli_ctx, target, name, count))
+
+
+def _printed_on_stop(call):
+    """A cutover stopped by a gate, an abort or a signal still prints its runbook document on stdout (then the
+    error says why, on stderr, and the exit code is 1)."""
+    import json
+    import sys
+    from azext_wasimig.cutover.run import CutoverInterrupted, CutoverStopped
+    try:
+        return call()
+    except (CutoverStopped, CutoverInterrupted) as stopped:
+        sys.stdout.write(json.dumps(stopped.result, indent=2, sort_keys=True) + "\n")
+        sys.stdout.flush()
+        raise
+
+
+def _who():
+    import getpass
+    import socket
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"

@@ -1,6 +1,8 @@
 """The main job on the embedded default: the emulated Azure with the sample estate, a loopback Kubernetes
 control plane standing in for cluster aks-prod, the real az with the extension wheel installed, and a whole
-migration of the WASI pool `wasi` run with `az aks wasi-migrate`, printed as a user would see it.
+migration of the WASI pool `wasi` run with `az aks wasi-migrate`, printed as a user would see it: evaluate, then
+`cutover`, killed once with SIGKILL (a runbook worker recycled), resumed by the same command, and the old pool
+deleted once verify passed.
 
 Run through scripts/demo.sh (it builds the wheel, the environments and the control plane binaries first).
 The test harness plays the parts no machine here has: the kubelets of the nodes, and AKS adding the new
@@ -9,10 +11,13 @@ pool's nodes once ARM says the pool exists.
 
 import os
 import pathlib
+import json
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -48,51 +53,14 @@ def evaluate_steps():
     ]
 
 
-def prepare_steps():
-    return [
-        ("Phase 2, prepare: the replacement pool's body, without creating it",
-         ["create-pool", *POOL, "--new-nodepool-name", NEW, "--spin-shim", "--dry-run",
-          "--query", "{action: action, name: nodepoolName, labels: agentPool.properties.nodeLabels, "
-                     "runtime: agentPool.properties.workloadRuntime, notes: notes}"]),
-        ("... created (runbooks: --no-wait, then `wait`)",
-         ["create-pool", *POOL, "--new-nodepool-name", NEW, "--spin-shim", "--query", "{action: action, "
-          "name: nodepoolName, state: agentPool.properties.provisioningState}"]),
-        ("Running it again changes nothing", ["create-pool", *POOL, "--new-nodepool-name", NEW, "--spin-shim",
-                                              "--query", "action"]),
-    ]
+CUTOVER = ["cutover", *POOL, "--new-nodepool-name", NEW, "--runtime-class", SPINKUBE, "--drain-batch-size", "2",
+           "--final-soak", "0.25", "--interval", "5", "--grace-period", "1"]
 
 
-def aci_steps():
-    return [
-        ("The other target: the Spin app as ACI container groups (dry run; secrets would be ***)",
-         ["create-aci", "-g", RG, "-n", CLUSTER, "--nodepool-name", OLD, "--workload", "shop/deployment/spin-shop",
-          "--dry-run", "--query", "[].{workload: workload, action: action, groups: groups}"]),
-    ]
-
-
-def parallel_steps():
-    return [
-        ("Phase 3, parallel run: what retarget would change (one diff per object)",
-         ["retarget", *POOL, "--new-nodepool-name", NEW, "--phase", "parallel", "--runtime-class", SPINKUBE,
-          "--dry-run", "--query", "[].diff", "-o", "tsv"]),
-        ("Both pools may serve while the new one is compared (--yes for runbooks)",
-         ["retarget", *POOL, "--new-nodepool-name", NEW, "--phase", "parallel", "--runtime-class", SPINKUBE,
-          "--yes", "-o", "table"]),
-    ]
-
-
-def cutover_steps():
-    return [
-        ("Phase 4, cutover: pinned to the new pool only (--yes for runbooks)",
-         ["retarget", *POOL, "--new-nodepool-name", NEW, "--phase", "cutover", "--runtime-class", SPINKUBE,
-          "--yes", "-o", "table"]),
-        ("What a drain of the old pool would do now", ["drain", *POOL, "--dry-run", "--query",
-                                                       "{wouldEvict: wouldEvict[].pod, skipped: skipped[].pod}"]),
-        ("The drain (PodDisruptionBudgets honoured)",
-         ["drain", *POOL, "--yes", "--grace-period", "1", "--drain-timeout", "2", "-o", "table"]),
-        ("Verified: no workload runs on the old pool any more", ["scan", *POOL, "--query",
-                                                                 "[].{workload: name, podsOnPool: podsOnPool}"]),
-    ]
+def cutover_plan_step():
+    return ("Phases 2 to 6 as one resumable run: the plan first, changing nothing",
+            [*CUTOVER, "--dry-run", "--query", "{workloads: plan.workloads[].workload, newPool: plan.newPoolBody, "
+                                               "gates: plan.gates, nextPhase: nextPhase}"])
 
 
 class Demo:
@@ -101,10 +69,16 @@ class Demo:
         self.az = os.environ["WASIMIG_AZ"]
         self.env = None
 
-    def run(self, title, args):
-        print(f"\n### {title}\n$ az aks wasi-migrate {shlex.join(args)}", flush=True)
-        proc = subprocess.run([self.az, "aks", "wasi-migrate", *args], env=self.env, cwd=self.home)
+    def run(self, title, args, group=("aks", "wasi-migrate")):
+        print(f"\n### {title}\n$ az {' '.join(group)} {shlex.join(args)}", flush=True)
+        proc = subprocess.run([self.az, *group, *args], env=self.env, cwd=self.home)
         print(f"(exit code {proc.returncode})", flush=True)
+
+    def start(self, title, args):
+        """The command in a process group of its own, its output shown as it comes (to kill it)."""
+        print(f"\n### {title}\n$ az aks wasi-migrate {shlex.join(args)}", flush=True)
+        return subprocess.Popen([self.az, "aks", "wasi-migrate", *args], env=self.env, cwd=self.home,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
 
     def sign_in(self, arm):
         self.env = az_environment(arm, self.home / "config")
@@ -121,15 +95,46 @@ def start_control_plane(home):
     return run
 
 
-def add_new_pool_nodes(api, kubelet):
-    """What AKS and SpinKube do once the pool exists: its nodes join, labelled spin=true by --spin-shim, and
-    runtime-class-manager installs the shim there and creates its RuntimeClass."""
-    kubelet.add_pool(NEW, 2, labels={"spin": "true"})
-    rest.call(api, "POST", "/apis/node.k8s.io/v1/runtimeclasses", body={
-        "metadata": {"name": SPINKUBE}, "handler": "spin-v2", "scheduling": {"nodeSelector": {"spin": "true"}}})
-    wait_for(lambda: len(rest.call(api, "GET", "/api/v1/nodes",
-                                   query={"labelSelector": f"agentpool={NEW}"})["items"]) == 2, 30,
-             f"the nodes of {NEW}", 0.2)
+def aks_adds_the_nodes(arm, api, kubelet):
+    """What AKS and SpinKube do once ARM has the new pool: runtime-class-manager's RuntimeClass, then the pool's
+    nodes join, labelled spin=true by the cutover (create-pool --spin-shim). A thread: the cutover is one command."""
+    def watch():
+        while not any(p["id"].lower().endswith(f"/agentpools/{NEW}") for p in arm.dump()["agentPools"]):
+            time.sleep(0.2)
+        rest.call(api, "POST", "/apis/node.k8s.io/v1/runtimeclasses", body={
+            "metadata": {"name": SPINKUBE}, "handler": "spin-v2", "scheduling": {"nodeSelector": {"spin": "true"}}})
+        kubelet.add_pool(NEW, 3, labels={"spin": "true"})
+        print(f"\n(AKS adds the nodes of {NEW}; SpinKube installs its shim there: RuntimeClass {SPINKUBE})",
+              flush=True)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def record_phase(api, phase):
+    """The state of ``phase`` in the cutover's record (the ConfigMap in wasimig-system), or None."""
+    try:
+        items = rest.call(api, "GET", "/api/v1/namespaces/wasimig-system/configmaps")["items"]
+    except rest.KubeApiError:
+        return None
+    for item in items:
+        phases = json.loads(item["data"]["record"]).get("phases") or {}
+        return (phases.get(phase) or {}).get("status")
+    return None
+
+
+def cutover_killed_and_resumed(demo, api):
+    proc = demo.start("The cutover, run by a runbook worker that is recycled in the middle of it (--yes)",
+                      [*CUTOVER, "--yes", "--query", "{phase: phase, nextPhase: nextPhase}"])
+    wait_for(lambda: record_phase(api, "switch") in ("running", "done"), 120, "the cutover's switch phase", 0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    print("\n(SIGKILL: the worker is gone, mid-run; the record in the cluster says where it stood)", flush=True)
+    demo.run("Where the cutover stands, from any machine", ["cutover", *POOL, "--status", "-o", "table"])
+    demo.run("The same command again: it resumes at the first unfinished phase (the dead run's lease is taken over)",
+             [*CUTOVER, "--yes", "-o", "table"])
+    demo.run("The evidence: every gate of the final verify", ["cutover", *POOL, "--status", "--query",
+                                                               "gates.verify[].[name, passed]", "-o", "tsv"])
 
 
 def show_placement(api, when):
@@ -175,18 +180,17 @@ def main():
             seed_cluster(api, kubelet, OLD)
             demo = Demo(home)
             demo.sign_in(arm)
-            for title, args in evaluate_steps() + prepare_steps():
+            for title, args in evaluate_steps() + [cutover_plan_step()]:
                 demo.run(title, args)
-            add_new_pool_nodes(api, kubelet)
-            print(f"\n(AKS adds the nodes of {NEW}; SpinKube installs its shim there: RuntimeClass {SPINKUBE})")
-            for title, args in aci_steps() + parallel_steps():
-                demo.run(title, args)
-            show_placement(api, "after the parallel phase")
-            for title, args in cutover_steps():
-                demo.run(title, args)
-            show_placement(api, "after the cutover and the drain")
-            print(f"\nOnly DaemonSet pods are left on '{OLD}'. Once the new pool has been verified, delete the old "
-                  f"one:\n  az aks nodepool delete -g {RG} --cluster-name {CLUSTER} -n {OLD}")
+            aks_adds_the_nodes(arm, api, kubelet)
+            show_placement(api, "before the cutover")
+            cutover_killed_and_resumed(demo, api)
+            show_placement(api, "after the cutover")
+            demo.run(f"Verify passed: delete the old pool '{OLD}'",
+                     ["delete", "-g", RG, "--cluster-name", CLUSTER, "-n", OLD], group=("aks", "nodepool"))
+            demo.run("The node pools left", ["list", "-g", RG, "--cluster-name", CLUSTER, "--query",
+                                             "[].{name: name, runtime: workloadRuntime, state: provisioningState}",
+                                             "-o", "table"], group=("aks", "nodepool"))
         finally:
             kubelet.stop()
             arm.stop()

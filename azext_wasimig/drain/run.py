@@ -34,14 +34,20 @@ def cordon_pool(api_client, pool, unschedulable=True, *, dry_run=False):
             "unschedulable": unschedulable, "dryRun": dry_run}
 
 
-def drain_pool(api_client, target, options, *, progress=None):
+def drain_pool(api_client, target, options, *, progress=None, nodes=None):
     """Drain the WASI pool of ``target`` (a MigrationTarget: its names word the undo command on Ctrl-C) in the
-    order of the module doc; returns the Evictor's summary plus ``pool`` and ``cordoned``."""
+    order of the module doc; returns the Evictor's summary plus ``pool`` and ``cordoned``.
+
+    ``nodes``: only these nodes of the pool (a batch of a cutover's drain; names not in the pool are ignored): the
+    others are neither cordoned nor drained here, and pods are not counted as landing on the batch's nodes."""
     pool, say = target.wasi_pool_name, progress or _quiet
     names = [cordon.node_name(n) for n in cordon.nodes_of_pool(api_client, pool)]
+    if nodes is not None:
+        names = [name for name in names if name in set(nodes)]
     landing = Landing(api_client, names)
     first = _plan_for(api_client, names, options, landing)
-    say(f"pool {pool}: {len(names)} node(s), {len(first.to_evict)} pod(s) to evict, "
+    scope = f"{len(names)} node(s)" if nodes is None else f"{len(names)} node(s) of this batch"
+    say(f"pool {pool}: {scope}, {len(first.to_evict)} pod(s) to evict, "
         f"{len(first.skipped)} skipped, {len(first.refused)} refused")
     evictor = Evictor(api_client, options, say)
     if options.dry_run or first.refused:

@@ -194,6 +194,26 @@ def _aci_verified(r, _):
     return r.json["passed"] and gates["aci-groups"]["evidence"] == {"groups": ["spin-web-0"]}
 
 
+def _cutover_plan(r, ctx):
+    """The plan, nothing recorded: after the manual path above, the move's pool exists and its body is shown."""
+    return (r.json["dryRun"] and r.json["nextPhase"] == "preflight" and r.json["plan"]["options"]["newPool"]
+            == "wasipool2" and not rest.call(ctx.api, "GET", "/api/v1/configmaps",
+                                             query={"labelSelector": "wasimig.azure.com/record=cutover"})["items"])
+
+
+def _cutover_until(last, following):
+    def check(r, _):
+        return r.json["phase"] == last and r.json["nextPhase"] == following and all(
+            g["passed"] for g in r.json["gates"].get("parallel", []) if g["name"] != "off-old-pool")
+    return check
+
+
+def _cutover_table(r, _):
+    rows = _rows(r, ("phase", "status", "attempts", "seconds", "next"))
+    return [row["phase"] for row in rows][:6] == ["preflight", "prepare", "parallel", "switch", "drain", "verify"] \
+        and all(row["status"] == "done" for row in rows[:6])
+
+
 # --- what happens between the examples ---------------------------------------------------------------------------
 
 def _new_pool_nodes(ctx):
@@ -396,6 +416,12 @@ PLAN = [
     (f"verify {MOVE} -o table", 0, _all_gates_pass),
     (f"verify {MOVE} --soak 1 --interval 20 --max-restarts 1 --report verify-wasipool.md", 0, _soaked),
     (f"verify {OLD} --aci --aci-resource-group MyAciGroup", 0, _aci_verified),
+    (f"cutover {MOVE} --dry-run", 0, _cutover_plan),
+    (f"cutover {MOVE} --until switch --yes", 0, _cutover_until("switch", "drain")),
+    (f"cutover {MOVE} --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes", 0,
+     _cutover_until("verify", "decommission")),
+    (f"cutover {OLD} --status -o table", 0, _cutover_table),
+    (f"cutover {OLD} --abort", 0, lambda r, _: r.json["abortRequested"] and r.json["running"] is False),
 ]
 
 
@@ -511,6 +537,9 @@ def examples_cluster_fixture(arm, az, k8s_env, k8s_api, kubelet):
         _drop_nodes(k8s_api, POOLS)
         for name in made:
             rest.call(k8s_api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{name}")
+        if exists(k8s_api, "/api/v1/namespaces/wasimig-system"):   # the cutover examples' records
+            rest.call(k8s_api, "DELETE", "/api/v1/namespaces/wasimig-system/configmaps",
+                      query={"labelSelector": "wasimig.azure.com/record=cutover"})
         for leftover in ("wasi-report.md", "rendered.yaml", "compare.md", "compare-startup.svg", "verify-wasipool.md"):
             pathlib.Path(az.cwd, leftover).unlink(missing_ok=True)
         shutil.rmtree(pathlib.Path(az.cwd, "k8s"), ignore_errors=True)

@@ -132,3 +132,10 @@ def test_cordon_and_uncordon_change_only_what_differs(cluster):
     assert cordon_pool(api, "wasi")["changed"] == []
     assert cordon_pool(api, "wasi", unschedulable=False)["changed"] == ["wasi-0", "wasi-1"]
     assert cluster.nodes["wasi-0"]["spec"]["unschedulable"] is None
+
+
+def test_a_batch_drains_and_cordons_only_its_own_nodes(cluster):
+    """A cutover drains its pool in batches: ``nodes`` limits the drain to them; the rest of the pool is untouched."""
+    summary = drain_pool(api_for(cluster), target(), OPTIONS, nodes=["wasi-1", "not-in-the-pool"])
+    assert summary["cordoned"] == ["wasi-1"] and summary["evicted"] == ["apps/web-b"]
+    assert "web-a" in cluster.pods and not cluster.nodes["wasi-0"]["spec"].get("unschedulable")

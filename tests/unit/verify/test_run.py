@@ -113,3 +113,14 @@ def test_replica_sets_carrying_the_deployments_annotation_are_not_workloads_of_t
     summary = run.run_verify(None, old_pool=OLD, new_pool=NEW, read_pool=read_pool_into(cluster_reads))
     rollouts = next(g for g in summary["gates"] if g["name"] == "rollouts")
     assert rollouts["evidence"] == {"workloads": ["demo/Deployment/web"], "rolledOut": 1}
+
+
+def test_ignored_gates_neither_fail_nor_end_the_soak(cluster_reads):
+    """A cutover's parallel phase: both pools serve, so off-old-pool and on-new-pool are reported, not counted."""
+    cluster_reads["snapshot"] = cluster(pods=[pod("web-a", "std-0"), pod("web-b", "wasi-0")])
+    clock = Clock()
+    summary = run.run_verify(None, old_pool=OLD, new_pool=NEW, read_pool=read_pool_into(cluster_reads),
+                             soak_minutes=1, interval=30, sleep=clock.sleep, clock=clock,
+                             ignore=("off-old-pool", "on-new-pool"))
+    assert summary["passed"] and summary["checks"] == 3
+    assert {g["name"] for g in summary["gates"] if not g["passed"]} == {"off-old-pool", "on-new-pool"}

@@ -1,0 +1,314 @@
+"""`cutover`'s entry: the whole move of one WASI pool as one resumable run.
+
+``run(api, target, options, azure, request)``: take the record's lease (a second run refuses), build the plan
+(scan + the new pool's body) and hold it against the recorded one, then run the phases from the first unfinished
+one (``phases.RUNS``), writing the record before and after each. Stops after ``--until``; at a safe point when
+--abort was written to the record; on SIGINT/SIGTERM (the record is written, then ``CutoverInterrupted`` names the
+command that resumes). Returns the runbook document (``result``): ``phase``, ``completed``, ``nextPhase``,
+``gates``, ``created``, ``durationSeconds`` and more; a failed gate or an abort raises ``CutoverStopped`` carrying
+the same document.
+"""
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from azext_wasimig import evaluate
+from azext_wasimig.cutover import phases, plan as planning, record as records
+from azext_wasimig.cutover.store import ConfigMapStore
+from azext_wasimig.errors import MigrationError, MigrationInterrupted
+
+ABORT_CHECK_SECONDS = 5.0   # how often a long phase reads the record again to see an --abort
+
+
+class CutoverStopped(MigrationError):
+    """A gate failed or the run was aborted: ``result`` is the runbook document (it names the gate and what to
+    run next)."""
+    kind = "validation"
+
+    def __init__(self, message, result, recommendation=None):
+        super().__init__(message, recommendation)
+        self.result = result
+
+
+class CutoverInterrupted(MigrationInterrupted):
+    """SIGINT/SIGTERM: the record is written; ``result`` says where the run stands."""
+
+    def __init__(self, message, result, recommendation=None):
+        super().__init__(message, recommendation)
+        self.result = result
+
+
+class NoCutoverRecord(MigrationError):
+    kind = "not_found"
+
+
+@dataclass(frozen=True)
+class Request:
+    """How this invocation runs: ``until`` a phase name; ``resume_command`` is what the messages tell to run."""
+    until: str = None
+    dry_run: bool = False
+    replan: bool = False
+    resume_command: str = ""
+
+
+def _ignore(_text):
+    pass
+
+
+def open_record(api, target):
+    cluster_id = str(target.cluster.get("id") or target.cluster_name)
+    name = records.record_name(cluster_id, target.wasi_pool_name)
+    return records.CutoverRecord(ConfigMapStore(api, name), cluster_id, target.wasi_pool_name)
+
+
+def run(api, target, options, azure, request, *, progress=_ignore, note=_ignore, clock=time.monotonic,
+        sleep=time.sleep):
+    """Run (or resume) the cutover; see the module docstring."""
+    began = clock()
+    record = open_record(api, target)
+    say = _timed(progress, began, clock)
+    say("preflight: reading the cluster and building the plan")
+    built, options = build_plan(api, target, options, azure, note)
+    if request.dry_run:
+        doc, _ = record.read()
+        return runbook_document(doc or {}, built, began, clock, dry_run=True)
+    doc = record.acquire()
+    try:
+        _hold_plan(record, doc, built, request, note)
+        hooks = phases.Hooks(say=say, checkpoint=_checkpoint(record, clock), sleep=sleep, clock=clock)
+        ctx = phases.Context(api=api, target=target, options=options, azure=azure, record=record, hooks=hooks)
+        return _run_phases(ctx, request, began)
+    finally:
+        record.release()
+
+
+def build_plan(api, target, options, azure, note=_ignore):
+    """The plan of this invocation: scan's findings, and create-pool's dry run for the new pool's name and body
+    (the pool an earlier run made, when there is one)."""
+    findings = evaluate.scan_cluster(target, lambda: api, evaluate.ScanOptions(), note=note)
+    would = azure.create_pool(options.new_pool, True)
+    options = replace(options, new_pool=would["nodepoolName"])
+    return planning.build(options, cluster_id=str(target.cluster.get("id")), old_pool=target.wasi_pool_name,
+                          old_pool_body=target.wasi_pool, new_pool_body=would.get("agentPool") or {},
+                          findings=findings), options
+
+
+def _hold_plan(record, doc, built, request, note):
+    started = [name for name, phase in (doc.get("phases") or {}).items() if phase.get("status")]
+    changes = planning.check_unchanged(doc.get("plan"), built, started, replan=request.replan,
+                                       resume_command=request.resume_command)
+    for line in changes:
+        note(f"--replan: {line}")
+
+    def change(fresh):
+        if fresh.get("plan") is None or changes:
+            fresh["plan"], fresh["fingerprint"] = built, planning.fingerprint(built)
+            if changes:
+                records.add_fault(fresh, None, "replan", "; ".join(changes))
+        fresh["abort"] = None   # a new run is a new intent: an abort meant for an earlier one is spent
+    record.update(change)
+
+
+def _run_phases(ctx, request, began):
+    say, record = ctx.hooks.say, ctx.record
+    with records.RenewingLease(record) as renewer, _signals_as_interrupts():
+        ctx.hooks.checkpoint.renewer = renewer
+        stopped = None
+        for name in planning.PHASES:
+            if _status(record.doc, name) != "done":
+                if name == "decommission" and ctx.azure.delete_pool is None:
+                    say("decommission: not run by this version (delete-pool is not wired yet)")
+                    break
+                _one_phase(ctx, name, request, began)
+            if name == request.until:
+                say(f"stopped after {name} (--until)")
+                stopped = "until"
+                break
+    return runbook_document(record.doc, record.doc["plan"], began, ctx.clock, stopped=stopped)
+
+
+def _one_phase(ctx, name, request, began):
+    record, clock, say = ctx.record, ctx.clock, ctx.hooks.say   # say: the run's; the phase's names the phase
+    ctx.hooks.say = _phase_say(say, name)
+    try:
+        ctx.checkpoint(force=True)
+        record.update(lambda doc: _mark(doc, name, "running"))
+        ctx.say("started")
+        started = clock()
+        evidence = phases.RUNS[name](ctx)
+        record.update(lambda doc: _mark(doc, name, "done", evidence=evidence, seconds=clock() - started))
+        ctx.say(f"done in {clock() - started:.1f} s")
+    except phases.GateFailed as ex:
+        _note(record, name, ("gate", f"{ex.gate}: {ex}"), "failed", ex.evidence)
+        raise CutoverStopped(f"The cutover stopped in the {name} phase: gate {ex.gate} failed.\n{ex}",
+                             _stopped(ctx, request, began, "gate", gate=ex.gate),
+                             recommendation=f"{ex.recommendation or 'Fix what it names.'} Then: "
+                                            f"{request.resume_command}") from ex
+    except phases.AbortRequested as ex:
+        _note(record, name, ("abort", str(ex)), "aborted")
+        raise CutoverStopped(f"The cutover was aborted in the {name} phase at a safe point.",
+                             _stopped(ctx, request, began, "abort"),
+                             recommendation=f"To go on from there: {request.resume_command}") from ex
+    except KeyboardInterrupt as ex:
+        _note(record, name, ("interrupt", str(ex) or "interrupted (SIGINT/SIGTERM)"), "interrupted")
+        raise CutoverInterrupted(f"The cutover was interrupted in the {name} phase; the record says where it "
+                                 "stands.", _stopped(ctx, request, began, "interrupt"),
+                                 recommendation=f"To resume, run: {request.resume_command}") from ex
+    except Exception as ex:   # a fault: noted in the record, then the phase's own error speaks for itself
+        _note(record, name, ("error", f"{type(ex).__name__}: {ex}"), "failed")
+        raise
+    finally:
+        ctx.hooks.say = say
+
+
+def _stopped(ctx, request, began, why, gate=None):
+    return runbook_document(ctx.record.doc, ctx.record.doc["plan"], began, ctx.clock, stopped=why, gate=gate,
+                            command=request.resume_command)
+
+
+def _note(record, phase, fault, state, evidence=None):
+    """Write a fault ``(kind, message)`` into the record, best effort: the run is stopping anyway and its own error
+    must surface."""
+    def change(doc):
+        records.add_fault(doc, phase, *fault)
+        _mark(doc, phase, state, evidence=evidence)
+    try:
+        with _no_interrupts():
+            record.update(change)
+    except Exception:  # pylint: disable=broad-except  # the error that stopped the run is the one to report
+        pass
+
+
+def _mark(doc, name, state, evidence=None, seconds=None):
+    entry = doc.setdefault("phases", {}).setdefault(name, {})
+    stamp = records.now_stamp()
+    if state == "running":
+        entry["startedAt"] = stamp
+        entry["attempts"] = int(entry.get("attempts") or 0) + 1
+        entry.pop("finishedAt", None)
+    else:
+        entry["finishedAt"] = stamp
+    if evidence is not None:
+        entry["evidence"] = {**(entry.get("evidence") or {}), **evidence}
+    if seconds is not None:
+        entry["durationSeconds"] = round(seconds, 1)
+    entry["status"] = state
+
+
+def _status(doc, name):
+    return ((doc.get("phases") or {}).get(name) or {}).get("status")
+
+
+def _checkpoint(record, clock):
+    """``ctx.checkpoint()``: raises where the run must stop - an --abort in the record (read at most every few
+    seconds, or now with ``force``), or a lease another run took (``checkpoint.renewer`` is the renewing thread)."""
+    last = []
+
+    def checkpoint(force=False):
+        renewer = getattr(checkpoint, "renewer", None)
+        if renewer and isinstance(renewer.error, records.LeaseLost):
+            raise renewer.error
+        if force or not last or clock() - last[-1] >= ABORT_CHECK_SECONDS:
+            last.append(clock())
+            del last[:-1]
+            doc = record.refresh()
+            if doc.get("abort"):
+                raise phases.AbortRequested(f"Abort requested by {doc['abort'].get('by')} at "
+                                            f"{doc['abort'].get('requestedAt')}.")
+    return checkpoint
+
+
+@contextmanager
+def _signals_as_interrupts():
+    """SIGTERM becomes a KeyboardInterrupt as SIGINT is (a runbook worker being recycled), for the length of the run;
+    the previous handlers come back after. Only the main thread can set handlers (tests may call from others)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def interrupt(signum, _frame):
+        raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+    for sig in previous:
+        signal.signal(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _no_interrupts():
+    """While the record is written after a fault, a second Ctrl-C waits (the write is what lets a re-run resume)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _timed(progress, began, clock):
+    def say(text):
+        progress(f"[{clock() - began:7.1f} s] {text}")
+    return say
+
+
+def _phase_say(say, name):
+    return lambda text: say(f"{name}: {text}")
+
+
+def runbook_document(doc, built, began, clock, *, dry_run=False, stopped=None, gate=None, command=None):
+    """The runbook document: where the cutover stands (stable keys)."""
+    done = [name for name in planning.PHASES if _status(doc, name) == "done"]
+    following = next((name for name in planning.PHASES if _status(doc, name) != "done"), None)
+    phases_now = doc.get("phases") or {}
+    document = {"phase": done[-1] if done else None, "completed": following is None, "nextPhase": following,
+                "gates": {name: phases_now[name]["evidence"]["verify"]["gates"] for name in planning.PHASES
+                          if "verify" in ((phases_now.get(name) or {}).get("evidence") or {})},
+                "created": doc.get("created") or [], "durationSeconds": round(clock() - began, 1),
+                "phases": {name: {k: v for k, v in phases_now[name].items() if k != "evidence"}
+                           for name in planning.PHASES if name in phases_now},
+                "faults": doc.get("faults") or [], "plan": built, "dryRun": dry_run, "stoppedBy": stopped}
+    if gate:
+        document["failedGate"] = gate
+    if command and following:
+        document["nextCommand"] = command
+    return document
+
+
+def status(api, target):
+    """--status: where the cutover stands, from the record (no lease taken); NoCutoverRecord when there is none."""
+    record = open_record(api, target)
+    doc, lease = record.read()
+    if doc is None:
+        raise NoCutoverRecord(f"No cutover of pool '{target.wasi_pool_name}' was started on cluster "
+                              f"'{target.cluster_name}' (no record in namespace {records.NAMESPACE}).",
+                              recommendation="Start one with the same command without --status.")
+    now = time.time()
+    document = runbook_document(doc, doc.get("plan"), time.monotonic(), time.monotonic)
+    state = records.lease_state(lease, records.new_holder(), now)
+    document["running"] = state == records.HELD
+    document["holder"] = records.describe_holder(lease, now) if (lease or {}).get("holder") else None
+    document["abortRequested"] = bool(doc.get("abort"))
+    del document["durationSeconds"]
+    return document
+
+
+def abort(api, target, by):
+    """--abort: write the abort flag; the running cutover stops at its next safe point."""
+    record = open_record(api, target)
+    doc = records.request_abort(record.store, by)
+    if doc is None:
+        raise NoCutoverRecord(f"No cutover of pool '{target.wasi_pool_name}' was started on cluster "
+                              f"'{target.cluster_name}': nothing to abort.")
+    return status(api, target)
