@@ -3,11 +3,11 @@
 
 def load_command_table(self, _):
     from azext_wasimig._format import (compare_table_format, cordon_table_format, create_aci_table_format,
-                                       cutover_table_format, drain_table_format, pool_list_table_format,
-                                       pool_show_table_format, retarget_table_format, rewrite_table_format,
-                                       scan_table_format, verify_table_format)
+                                       drain_table_format, pool_list_table_format, pool_show_table_format,
+                                       retarget_table_format, rewrite_table_format, scan_table_format,
+                                       verify_table_format)
     from azext_wasimig._validators import (validate_compare, validate_cordon, validate_create_aci,
-                                           validate_create_pool, validate_cutover, validate_drain,
+                                           validate_create_pool, validate_drain,
                                            validate_list_scope, validate_names, validate_retarget, validate_rewrite,
                                            validate_scan_source, validate_verify, validate_wait)
 
@@ -32,12 +32,17 @@ def load_command_table(self, _):
                          validator=validate_compare)
         g.custom_command("verify", "wasi_verify", validator=validate_verify, table_transformer=verify_table_format)
         g.custom_command("rewrite", "wasi_rewrite", validator=validate_rewrite, table_transformer=rewrite_table_format)
-        g.custom_command("cutover", "wasi_cutover", validator=validate_cutover,
-                         table_transformer=cutover_table_format)
+        _cutover(g)
     for command in self.command_table.values():
         command.handler = _cli_boundary(command.handler)
         if command.validator:
             command.validator = _validator_boundary(command.validator)
+
+
+def _cutover(group):
+    from azext_wasimig._format import cutover_table_format
+    from azext_wasimig._validators import validate_cutover
+    group.custom_command("cutover", "wasi_cutover", validator=validate_cutover, table_transformer=cutover_table_format)
 
 
 def _cli_boundary(handler):
