@@ -210,18 +210,15 @@ def switch(ctx):
 
 
 def _retarget(ctx, phase):
+    """retarget.run, which waits for the rollouts it started (and for those an earlier attempt started)."""
     from azext_wasimig.retarget.run import RetargetRequest, run
-    from azext_wasimig.verify import follow
+    from azext_wasimig.verify.follow import RolloutsIncomplete
     request = RetargetRequest(old=ctx.old, new=ctx.new, phase=phase, runtime_class=ctx.options.runtime_class)
-    rows = run(ctx.api, request, cluster_name=ctx.target.cluster_name, note=ctx.say, progress=ctx.say)
-    stuck = follow.follow(ctx.api, rows, timeout=ROLLOUT_TIMEOUT, progress=ctx.say, sleep=ctx.sleep,
-                          clock=ctx.clock)
-    error = follow.incomplete_error(stuck, ROLLOUT_TIMEOUT)
-    if error:
-        raise GateFailed(phase, "rollouts", str(error), {"stuck": [f"{r['namespace']}/{r['kind']}/{r['name']}"
-                                                                   for r in stuck]},
-                         recommendation=error.recommendation)
-    return rows
+    try:
+        return run(ctx.api, request, cluster_name=ctx.target.cluster_name, wait_timeout=ROLLOUT_TIMEOUT,
+                   note=ctx.say, progress=ctx.say)
+    except RolloutsIncomplete as ex:
+        raise GateFailed(phase, "rollouts", str(ex), recommendation=ex.recommendation) from ex
 
 
 def _actions(rows):
