@@ -326,3 +326,49 @@ examples:
   - name: Check the container groups made by create-aci for the workloads of a WASI pool.
     text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --aci-resource-group MyAciGroup
 """
+
+helps["aks wasi-migrate delete-pool"] = """
+type: command
+short-summary: Delete a WASI node pool once its replacement is verified (the guarded decommission).
+long-summary: >
+    The one step that cannot be undone: AKS creates no WASI pool any more. It refuses unless Azure says the pool
+    is a WASI pool and not the cluster's last System pool, the replacement named is a pool wasimig made from it
+    (--new-nodepool-name, its wasimig.migratedFrom tag; or --aci for the container groups create-aci made for this
+    move), and verify passes at that moment: the same gates, --soak MINUTES holding them over a window (as verify
+    --soak). No flag skips verification: a failed gate is fixed, not forced. Pods other than DaemonSet and mirror
+    pods still on the pool refuse the deletion (drain first), unless --drain, which drains as the drain command
+    does and then verifies. The DELETE honours PodDisruptionBudgets unless --ignore-pdb. It asks first unless
+    --yes (with no terminal and no --yes it refuses); --dry-run checks the gates once and shows what would be
+    deleted; --no-wait returns once AKS has accepted the deletion (follow it with wait --deleted). It prints a
+    decommission record (what, when, the gates' evidence) for a change ticket.
+    Exit codes: 0 deleted (or accepted, or a dry run), 1 a gate failed, pods are in the way or bad input,
+    3 the cluster, the pool (already deleted) or the move's container groups do not exist.
+examples:
+  - name: See the gates and what would be deleted, then delete the old pool (it asks first unless --yes).
+    text: |
+        az aks wasi-migrate delete-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run -o table
+        az aks wasi-migrate delete-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --yes
+"""
+
+helps["aks wasi-migrate rollback"] = """
+type: command
+short-summary: Go back to the WASI pool, the whole way, in the reverse order of the migration.
+long-summary: >
+    Uncordons the old pool; restores every workload of this move (old -> new pool) to the placement saved before
+    the first change (as retarget --phase rollback does, which remains the placement step on its own); waits
+    until they are available again on the old pool (kubectl's rollout-status rules) or --timeout passes; then,
+    only when asked, deletes the new pool (--delete-new-pool: only if its provenance tag says wasimig made it
+    from the old pool, and once nothing but DaemonSet pods runs there) and the container groups create-aci made
+    for this move (--delete-aci, found by their provenance tags, never by name). Each step is reported and
+    idempotent: a second run changes nothing. Asks first unless --yes; --dry-run shows what each step would do.
+    Once the old pool has been deleted there is nothing to go back to (a WASI pool cannot be created again): the
+    rollback is refused, saying what can still be done.
+    Exit codes: 0 done, 1 a step failed or bad input, 3 the cluster or the old pool does not exist.
+examples:
+  - name: See what a rollback would do, then go back to the old pool.
+    text: |
+        az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run -o table
+        az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --yes -o table
+  - name: Give up a replacement pool that is not wanted after all, and delete it (only if wasimig made it).
+    text: az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name spinpool --delete-new-pool --yes -o table
+"""
