@@ -65,13 +65,18 @@ examples:
 
 helps["aks wasi-migrate wait"] = """
 type: command
-short-summary: Wait for a node pool (typically the one create-pool made with --no-wait) to reach a state.
+short-summary: Wait for a node pool or a container group (made by create-pool or create-aci with --no-wait) to reach a state.
 long-summary: >
     The conditions of az's generic wait, except that when --timeout passes the command fails (exit code 1,
-    naming the pool's state) and no pause between reads runs past the timeout. A pool that Failed fails at once.
+    naming the state) and no pause between reads runs past the timeout. A pool or group that Failed fails at once.
+    --container-group waits for a group create-aci made from this cluster's workloads: its provenance tags
+    (wasimig.migratedFrom, wasimig.cluster) must say so, never the name alone; a group of that name made by
+    someone else, or for another cluster, is refused.
 examples:
   - name: Wait until the replacement pool is created.
     text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created
+  - name: Wait until a container group create-aci made is created.
+    text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --container-group spin-web-0 --created
 """
 
 helps["aks wasi-migrate scan"] = """

@@ -64,16 +64,23 @@ def _create_pool(loader):
 def _wait(loader):
     with loader.argument_context("aks wasi-migrate wait") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
-                   help="Name of the node pool to wait for (usually the new pool).")
+                   help="Name of the node pool to wait for (usually the new pool). Not with --container-group.")
+        c.argument("container_group", options_list=["--container-group"],
+                   help="Name of a container group create-aci made from this cluster's workloads (its provenance "
+                        "tags must say so) to wait for, instead of a node pool.")
+        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+                   help="Resource group of the --container-group. Default: the cluster's.")
         # The flags of azure-cli's generic wait, so that runbooks read the same; see waiting.py for what differs.
         group = "Wait Condition"
         for flag, what in (("created", "created, with provisioningState Succeeded"),
                            ("updated", "updated, with provisioningState Succeeded"),
-                           ("deleted", "deleted"), ("exists", "the pool exists")):
+                           ("deleted", "deleted"), ("exists", "it exists")):
             c.argument(flag, options_list=[f"--{flag}"], action="store_true", arg_group=group,
                        help=f"Wait until {what}.")
         c.argument("custom", options_list=["--custom"], arg_group=group,
-                   help="Wait until this JMESPath query on the pool is true, e.g. \"provisioningState!='Creating'\".")
+                   help="Wait until this JMESPath query on the pool (as az aks nodepool show prints it) or the "
+                        "container group (as az container show prints it) is true, e.g. "
+                        "\"provisioningState!='Creating'\".")
         c.argument("interval", options_list=["--interval"], type=int, arg_group=group,
                    help="Seconds between reads (never past the timeout).")
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,

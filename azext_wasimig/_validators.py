@@ -214,10 +214,34 @@ def validate_rewrite(namespace):
         raise MutuallyExclusiveArgumentError("--overwrite only applies with --out-dir.")
 
 
+# ACI container group names: 1-63 lowercase letters, digits and '-', not starting or ending with '-' (ACI's rule).
+_CONTAINER_GROUP = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+def _wait_subject(namespace):
+    """One thing to wait for: --nodepool-name, or --container-group (with its own --aci-resource-group)."""
+    import re
+    from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
+                                           RequiredArgumentMissingError)
+    group, pool = namespace.container_group, namespace.nodepool_name
+    if (group is None) == (pool is None):
+        error = MutuallyExclusiveArgumentError if group is not None else RequiredArgumentMissingError
+        raise error("Say what to wait for: --nodepool-name POOL or --container-group NAME, one of them.")
+    if namespace.aci_resource_group and group is None:
+        raise MutuallyExclusiveArgumentError("--aci-resource-group goes with --container-group: a node pool is in "
+                                             "the cluster's resource group.")
+    if group is not None and not re.match(_CONTAINER_GROUP, group):
+        raise InvalidArgumentValueError(
+            f"--container-group {group!r} is not a container group name: 1 to 63 lowercase letters, digits and '-', "
+            "not starting or ending with '-' (create-aci prints the names it makes).")
+
+
 def validate_wait(namespace):
-    """A condition to wait for, an interval of at least a second, a timeout of 0 or more, a JMESPath that parses."""
+    """One thing to wait for, a condition, an interval of at least a second, a timeout of 0 or more, a JMESPath
+    that parses."""
     from azext_wasimig import waiting
     validate_names(namespace)
+    _wait_subject(namespace)
     waiting.check_timing(namespace.interval, namespace.timeout)
     waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,
                       exists=namespace.exists, custom=namespace.custom)

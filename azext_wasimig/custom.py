@@ -57,20 +57,26 @@ def _progress_of(cmd):
     return partial(progress, cmd.cli_ctx)
 
 
-def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
-                   deleted=False, exists=False, custom=None, interval=30, timeout=3600):
-    """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it."""
+def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name=None, container_group=None,
+                   aci_resource_group=None, created=False, updated=False, deleted=False, exists=False, custom=None,
+                   interval=30, timeout=3600):
+    """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it; for
+    a node pool, or a container group wasimig made from this cluster's workloads (create-aci's pair)."""
     import jmespath
     from azure.cli.core.util import todict
     from azext_wasimig import arm, waiting
-    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._client_factory import cf_agent_pools, cf_container_groups
+    from azext_wasimig.decommission import aci_groups
     from azext_wasimig.prepare import pool_create
     done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists,
                              custom=jmespath.compile(custom).search if custom else None)
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
+    target, timing = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name), {
+        "interval": interval, "timeout": timeout, "to_plain": todict, "progress": _progress_of(cmd)}
+    if container_group:   # as `az container show` prints it, which --custom queries
+        return aci_groups.wait_for(cf_container_groups(cmd.cli_ctx), aci_resource_group or resource_group_name,
+                                   container_group, target.cluster.get("id"), done, **timing)
     name = (target.pool(nodepool_name) or {}).get("name", nodepool_name)
-    pool_create.wait_for_pool(cf_agent_pools(cmd.cli_ctx), target, name, done, interval=interval, timeout=timeout,
-                              to_plain=todict, progress=_progress_of(cmd))
+    return pool_create.wait_for_pool(cf_agent_pools(cmd.cli_ctx), target, name, done, **timing)
 
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
@@ -270,7 +276,7 @@ def wasi_delete_pool(cmd, *, resource_group_name, cluster_name, request, yes=Fal
     target = pair.prove_for_delete(target, request.old)   # the old pool, for --kubeconfig's proof of the cluster
     clients = _decommission_clients(cmd, target, _access(admin, kubeconfig, context), aci=request.home.aci)
     return run.delete_pool(target, clients, request, confirm=lambda question: user_confirmation(question, yes=yes),
-                           note=logger.warning, progress=_progress_factory(cmd))
+                           note=logger.warning, progress=_progress_of(cmd))
 
 
 def wasi_rollback(cmd, *, resource_group_name, cluster_name, request, yes=False, admin=False, kubeconfig=None,
@@ -284,7 +290,7 @@ def wasi_rollback(cmd, *, resource_group_name, cluster_name, request, yes=False,
     target = pair.prove_for_rollback(target, request.old, delete_new_pool=request.delete_new_pool)
     clients = _decommission_clients(cmd, target, _access(admin, kubeconfig, context), aci=bool(request.delete_aci))
     return run.rollback(target, clients, request, confirm=lambda question: user_confirmation(question, yes=yes),
-                        note=logger.warning, info=logger.info, progress=_progress_factory(cmd))
+                        note=logger.warning, info=logger.info, progress=_progress_of(cmd))
 
 
 def _decommission_clients(cmd, target, access, *, aci):
@@ -293,10 +299,3 @@ def _decommission_clients(cmd, target, access, *, aci):
     from azext_wasimig.decommission.run import Clients
     return Clients(connect=partial(kube_client, cmd.cli_ctx, target, access), agent_pools=cf_agent_pools(cmd.cli_ctx),
                    container_groups=cf_container_groups(cmd.cli_ctx) if aci else None)
-
-
-def _progress_factory(cmd):
-    """A phase's ``progress``: a factory of ``report(message)`` (a spinner at a terminal, info lines otherwise)."""
-    from functools import partial
-    from azext_wasimig._progress import progress
-    return partial(progress, cmd.cli_ctx)

@@ -95,6 +95,21 @@ def cutover_steps():
     ]
 
 
+def decommission_steps():
+    return [
+        ("Is the new pool ready to take over for good? verify's gates, each with its evidence",
+         ["verify", *POOL, "--new-nodepool-name", NEW, "-o", "table"]),
+        ("delete-pool runs the same gates; a dry run shows them and what would be deleted",
+         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--dry-run", "-o", "table"]),
+        ("The one step that cannot be undone, on that evidence (one DELETE; the record is for the change ticket)",
+         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--yes", "--query",
+          "{action: action, pool: nodepool.name, runtime: nodepool.workloadRuntime, replacement: replacement, "
+          "gatesPassed: verification.passed, at: finishedAt}"]),
+        ("A WASI pool cannot be made again: a rollback now is refused, saying what can still be done",
+         ["rollback", *POOL, "--new-nodepool-name", NEW, "--yes"]),
+    ]
+
+
 class Demo:
     def __init__(self, home):
         self.home = home
@@ -185,8 +200,8 @@ def main():
             for title, args in cutover_steps():
                 demo.run(title, args)
             show_placement(api, "after the cutover and the drain")
-            print(f"\nOnly DaemonSet pods are left on '{OLD}'. Once the new pool has been verified, delete the old "
-                  f"one:\n  az aks nodepool delete -g {RG} --cluster-name {CLUSTER} -n {OLD}")
+            for title, args in decommission_steps():
+                demo.run(title, args)
         finally:
             kubelet.stop()
             arm.stop()

@@ -217,6 +217,14 @@ ROWS = [
                               "--yes"], 3, "cannot be created again", reads=True),
     row("rollback-old-not-wasi", ["rollback", *PROD_CLUSTER, "--nodepool-name", "sys", "--new-nodepool-name", "web",
                                   "--yes"], 1, "wasimig will only roll back to the WASI pools", reads=True),
+    # wait: one thing to wait for; a container group by a name ACI could hold.
+    row("wait-pool-and-group", ["wait", *PROD_CLUSTER, "--nodepool-name", "wasi", "--container-group", "web-0",
+                                "--created"], 1, "--nodepool-name POOL or --container-group NAME, one of them"),
+    row("wait-nothing", ["wait", *PROD_CLUSTER, "--created"], 1, "--nodepool-name POOL or --container-group NAME"),
+    row("wait-aci-group-for-a-pool", ["wait", *PROD_POOL, "--aci-resource-group", "rg-apps", "--created"], 1,
+        "--aci-resource-group goes with --container-group"),
+    row("wait-container-group-name", ["wait", *PROD_CLUSTER, "--container-group", "Web_0", "--created"], 1,
+        "--container-group 'Web_0' is not a container group name"),
     # Accepted, and must do what it says: --dry-run wins over --no-wait (nothing runs, so nothing to wait for).
     row("create-pool-dry-run-no-wait", ["create-pool", *PROD_POOL, "--dry-run", "--no-wait"], 0,
         '"action": "wouldCreate"', reads=True),

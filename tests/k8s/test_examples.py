@@ -404,6 +404,7 @@ PLAN = [
     (f"create-aci {R} --workload demo/deployment/spin-web --dry-run", 0, _groups("wouldCreate", ["spin-web-0"])),
     (f"create-aci {R} --workload demo/deployment/spin-web --dns-name-label spinweb -o table", 0,
      _groups("created", ["spin-web-0"])),
+    (f"wait {R} --container-group spin-web-0 --created", 0, lambda r, _: r.out == ""),
     (f"create-aci {R} --workload demo/deployment/spin-web --dns-name-label spinweb --aci-resource-group MyAciGroup",
      0, _groups("created", ["spin-web-0"], rg="MyAciGroup")),
     (f"create-aci {R} --workload demo/deployment/web demo/job/report --subnet-id {SUBNET} "
