@@ -322,16 +322,16 @@ def _delete_pool(loader):
                 help="Resource group of the container groups (with --aci). Default: the cluster's.")
         c.extra("soak", options_list=["--soak"], type=int, default=0,
                 help="Minutes verify's gates must keep passing before the pool is deleted (checked every "
-                     "--interval seconds; the first failing check stops it). Default: 0, one check.")
+                     "--interval seconds; the first failing check stops it); 0 is one check.")
         c.extra("interval", options_list=["--interval"], type=int, default=30,
-                help="Seconds between checks during --soak. Default: 30.")
+                help="Seconds between checks during --soak.")
         c.extra("max_restarts", options_list=["--max-restarts"], type=int, default=0,
-                help="Container restarts allowed per pod since it moved. Default: 0.")
+                help="Container restarts allowed per pod since it moved.")
         c.extra("drain", options_list=["--drain"], action="store_true",
                 help="Drain pods still on the pool first (as the drain command does: evictions honouring "
                      "PodDisruptionBudgets), then verify. Without it such pods refuse the deletion.")
         c.extra("drain_timeout", options_list=["--drain-timeout"], type=int, default=30,
-                help="With --drain: minutes to keep evicting before giving up. Default: 30.")
+                help="With --drain: minutes to keep evicting before giving up.")
         c.extra("grace_period", options_list=["--grace-period"], type=int,
                 help="With --drain: seconds each pod gets to terminate. Default: the pod's own.")
         c.extra("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
@@ -367,7 +367,7 @@ def _rollback(loader):
                 help="Resource group of the container groups (with --delete-aci). Default: the cluster's.")
         c.extra("timeout", options_list=["--timeout"], type=int, default=600,
                 help="Seconds to wait for the workloads to be available again on the old pool (and for the new "
-                     "pool to be empty). Default: 600.")
+                     "pool to be empty).")
         c.extra("dry_run", options_list=["--dry-run"], action="store_true",
                 help="Show each step and what it would change, and change nothing.")
         c.argument("yes", options_list=["--yes", "-y"], action="store_true",

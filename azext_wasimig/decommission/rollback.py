@@ -57,7 +57,8 @@ def _restore(api_client, target, request, note, info):
     from azext_wasimig.retarget.run import RetargetRequest, run
     rows = run(api_client, RetargetRequest(old=target.wasi_pool_name, new=target.new_pool_name, phase="rollback",
                                            dry_run=request.dry_run),
-               cluster_name=target.cluster_name, note=note, progress=info, info=info)
+               cluster_name=target.cluster_name, wait_timeout=None,   # step 3 waits, with the old pool's gates
+               note=note, progress=info, info=info)
     changed = [r for r in rows if r.get("action") in ("patched", "wouldPatch")]
     action = ("wouldRestore" if request.dry_run else "restored") if changed else "unchanged"
     return _step("restore", action, workloads=rows), rows
