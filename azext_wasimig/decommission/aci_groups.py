@@ -2,9 +2,11 @@
 edge handed a ContainerGroups SDK client).
 
 create-aci tags every group with the workload it runs (``PROVENANCE_TAG``: ``NAMESPACE/Kind/NAME``), the cluster
-it came from (``CLUSTER_TAG``: its ARM id) and the replica. A group is *this cluster's* when both tags say so; a
-group of the same name without them (someone else's, or another cluster's) is never waited on, verified or deleted.
-The groups of a move are this cluster's groups (``of_move``).
+it came from (``CLUSTER_TAG``: its ARM id), the WASI pool its workload left (``POOL_TAG``) and the replica. A group
+is *this cluster's* when the first two say so; a group of the same name without them (someone else's, or another
+cluster's) is never waited on, verified or deleted. The groups of a move are those whose pool tag also names the
+move's old pool (``of_move``): another WASI pool's move on the same cluster keeps its groups.
+``vocabulary.wasi.made_for`` is the one test of these tags.
 
 Used by ``wait --container-group`` (create-aci's pair), the ACI gates of ``verify`` and ``delete-pool --aci``, and
 ``rollback --delete-aci``.
@@ -12,7 +14,7 @@ Used by ``wait --container-group`` (create-aci's pair), the ACI gates of ``verif
 
 from azext_wasimig import waiting
 from azext_wasimig.errors import MigrationError, azure_call_failed, service_message
-from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, PROVENANCE_TAG
+from azext_wasimig.vocabulary.wasi import CLUSTER_TAG, PROVENANCE_TAG, made_for
 
 
 class NotMadeForCluster(MigrationError):
@@ -43,13 +45,12 @@ def source_of(group):
 
 def made_for_cluster(group, cluster_id):
     """Whether the group's provenance tags say wasimig made it from a workload of cluster ``cluster_id``."""
-    made_from = str(_tags(group).get(CLUSTER_TAG) or "")
-    return bool(source_of(group)) and bool(cluster_id) and made_from.lower() == str(cluster_id).lower()
+    return bool(cluster_id) and made_for(_tags(group), cluster_id)
 
 
-def of_move(group, cluster_id, _old_pool):
-    """Whether the group's tags say wasimig made it for the move off ``_old_pool`` of cluster ``cluster_id``."""
-    return made_for_cluster(group, cluster_id)
+def of_move(group, cluster_id, old_pool):
+    """Whether the group's tags say wasimig made it for the move off ``old_pool`` of cluster ``cluster_id``."""
+    return bool(cluster_id) and made_for(_tags(group), cluster_id, old_pool)
 
 
 def require_made_for(group, name, resource_group, cluster_id):

@@ -140,8 +140,9 @@ def move(az, api, ns, old, new, stage):
         assert all(_unschedulable(api, old))
 
 
-def group(name, workload, cluster=CLUSTER_ID):
-    tags = {"wasimig.migratedFrom": workload, "wasimig.replica": "0", **({"wasimig.cluster": cluster} if cluster else {})}
+def group(name, workload, cluster=CLUSTER_ID, pool=None):
+    tags = {"wasimig.migratedFrom": workload, "wasimig.replica": "0", **({"wasimig.nodepool": pool} if pool else {}),
+            **({"wasimig.cluster": cluster} if cluster else {})}
     return {"name": name, "resourceGroup": RG, "location": "westeurope", "tags": tags if workload else {},
             "properties": {"osType": "Linux", "containers": [{"name": "app", "properties": {
                 "image": "ghcr.io/fermyon/spin:v2.7.0", "resources": {"requests": {"cpu": 1, "memoryInGB": 1.5}}}}]}}
@@ -189,10 +190,12 @@ def test_rollback_deletes_the_new_pool_and_only_the_container_groups_wasimig_mad
                                                                                    namespace, pools):
     old, new = pools
     original = workloads(k8s_api, namespace, old)
-    ours, other_cluster, untagged = (group("spin-0", f"{namespace}/Deployment/spin"),
-                                     group("spin-x", f"{namespace}/Deployment/spin", cluster=CLUSTER_ID + "x"),
-                                     group("spin-1", None))
-    serve(estate(old, new, groups=[ours, other_cluster, untagged]))
+    ours, other_cluster, other_pool, untagged = (
+        group("spin-0", f"{namespace}/Deployment/spin", pool=old),
+        group("spin-x", f"{namespace}/Deployment/spin", cluster=CLUSTER_ID + "x", pool=old),
+        group("spin-p", f"{namespace}/Deployment/spin", pool=old + "other"),   # another move of this cluster
+        group("spin-1", None))
+    serve(estate(old, new, groups=[ours, other_cluster, other_pool, untagged]))
     move(az, k8s_api, namespace, old, new, "cutover")
     arm.clear_requests()
 
@@ -207,7 +210,7 @@ def test_rollback_deletes_the_new_pool_and_only_the_container_groups_wasimig_mad
     deletes = [e["path"].rsplit("/", 1)[-1] for e in arm_calls(arm.requests(), "DELETE")]
     assert sorted(deletes) == sorted([new, "spin-0"]), "the new pool and our group, nothing else"
     left = {g["name"] for g in arm.dump()["containerGroups"]}
-    assert left >= {"spin-x", "spin-1"} and "spin-0" not in left
+    assert left >= {"spin-x", "spin-p", "spin-1"} and "spin-0" not in left
     assert new not in {p["name"] for p in arm.dump()["agentPools"]}
     assert _get(k8s_api, namespace, "spin")["spec"]["template"] == original["spin"]["spec"]["template"]
 

@@ -13,7 +13,7 @@ def group(name, **tags):
     return {"name": name, "tags": tags}
 
 
-OURS = {"wasimig.migratedFrom": "ns/Deployment/web", "wasimig.cluster": CLUSTER.lower()}
+OURS = {"wasimig.migratedFrom": "ns/Deployment/web", "wasimig.cluster": CLUSTER.lower(), "wasimig.nodepool": "wasi"}
 
 
 def test_a_group_is_the_clusters_when_both_tags_say_so_in_any_letter_case():
@@ -57,6 +57,7 @@ class Client:
 
 def test_the_reader_reads_whole_only_the_groups_of_the_move():
     client = Client([group("web-1", **OURS), group("web-0", **OURS), group("theirs-0"),
-                     group("else-0", **{**OURS, "wasimig.cluster": "/x"})])
+                     group("else-0", **{**OURS, "wasimig.cluster": "/x"}),
+                     group("otherpool-0", **{**OURS, "wasimig.nodepool": "wasi2"})])
     assert [g["name"] for g in aci_groups.reader(client, "rg", CLUSTER, "wasi")()] == ["web-0", "web-1"]
     assert client.gets == ["web-0", "web-1"]
