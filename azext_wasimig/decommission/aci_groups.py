@@ -120,20 +120,15 @@ def wait_for(client, resource_group, name, cluster_id, done, *, interval, timeou
         return group
 
     what = f"container group '{name}' in resource group '{resource_group}'"
-    with progress() as report:
-        try:
-            waiting.wait_until(read_ours, done, interval, timeout, on_read=lambda group: report(
-                f"Waiting for {what}: {waiting.state_of(group) if group else 'not found'}"))
-        except waiting.WaitTimeout as ex:
-            now = f"in provisioning state {waiting.state_of(ex.last) or 'unknown'}" if ex.last else "not found"
-            raise GroupWaitTimedOut(f"Timed out after {timeout} s waiting for {what}: it is {now}.",
-                                    recommendation="Run the same wait again, or give a longer --timeout.") from ex
-        except waiting.ResourceFailed as ex:
-            raise GroupFailed(
-                f"Container group '{name}' in resource group '{resource_group}' is in provisioning state {ex.state}: "
-                "it will not become Succeeded by itself.",
-                recommendation=f"See why with 'az container show -g {resource_group} -n {name}', then run "
-                               "create-aci again (it re-sends groups left Failed).") from ex
+    try:
+        waiting.wait_reporting(read_ours, done, what, interval, timeout, timed_out=GroupWaitTimedOut,
+                               progress=progress)
+    except waiting.ResourceFailed as ex:
+        raise GroupFailed(
+            f"Container group '{name}' in resource group '{resource_group}' is in provisioning state {ex.state}: "
+            "it will not become Succeeded by itself.",
+            recommendation=f"See why with 'az container show -g {resource_group} -n {name}', then run "
+                           "create-aci again (it re-sends groups left Failed).") from ex
 
 
 def delete_all(client, resource_group, names, *, progress=waiting.no_progress):
