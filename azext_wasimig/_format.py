@@ -97,6 +97,25 @@ def rewrite_table_format(result):
                          ("Written", row.get("written") or "")]) for row in result or []]
 
 
+def delete_pool_table_format(result):
+    """One row per verification gate, then the deletion itself."""
+    gates = (result.get("verification") or {}).get("gates") or []
+    rows = [OrderedDict([("Step", "verify"), ("Name", gate.get("name")),
+                         ("Result", "passed" if gate.get("passed") else "FAILED")]) for gate in gates]
+    rows.append(OrderedDict([("Step", "delete"), ("Name", (result.get("nodepool") or {}).get("name")),
+                             ("Result", result.get("action"))]))
+    return rows
+
+
+def rollback_table_format(result):
+    def what(step):
+        names = step.get("nodes") or step.get("containerGroups") or [
+            f"{w['namespace']}/{w['kind']}/{w['name']}" for w in step.get("workloads") or []]
+        return ",".join(names) or step.get("nodepool") or ""
+    return [OrderedDict([("Step", step.get("step")), ("Action", step.get("action")), ("Objects", what(step))])
+            for step in result.get("steps") or []]
+
+
 def cutover_table_format(result):
     """One row per phase: its status, attempts and duration (the plan and gates are in the JSON)."""
     phases = (result or {}).get("phases") or {}

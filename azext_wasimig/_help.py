@@ -65,13 +65,18 @@ examples:
 
 helps["aks wasi-migrate wait"] = """
 type: command
-short-summary: Wait for a node pool (typically the one create-pool made with --no-wait) to reach a state.
+short-summary: Wait for a node pool or a container group (made by create-pool or create-aci with --no-wait) to reach a state.
 long-summary: >
     The conditions of az's generic wait, except that when --timeout passes the command fails (exit code 1,
-    naming the pool's state) and no pause between reads runs past the timeout. A pool that Failed fails at once.
+    naming the state) and no pause between reads runs past the timeout. A pool or group that Failed fails at once.
+    --container-group waits for a group create-aci made from this cluster's workloads: its provenance tags
+    (wasimig.migratedFrom, wasimig.cluster) must say so, never the name alone; a group of that name made by
+    someone else, or for another cluster, is refused.
 examples:
   - name: Wait until the replacement pool is created.
     text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --nodepool-name spinpool --created
+  - name: Wait until a container group create-aci made is created.
+    text: az aks wasi-migrate wait -g MyResourceGroup -n MyCluster --container-group spin-web-0 --created
 """
 
 helps["aks wasi-migrate scan"] = """
@@ -325,6 +330,52 @@ examples:
     text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --soak 1 --interval 20 --max-restarts 1 --report verify-wasipool.md
   - name: Check the container groups made by create-aci for the workloads of a WASI pool.
     text: az aks wasi-migrate verify -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --aci-resource-group MyAciGroup
+"""
+
+helps["aks wasi-migrate delete-pool"] = """
+type: command
+short-summary: Delete a WASI node pool once its replacement is verified (the guarded decommission).
+long-summary: >
+    The one step that cannot be undone: AKS creates no WASI pool any more. It refuses unless Azure says the pool
+    is a WASI pool and not the cluster's last System pool, the replacement named is a pool wasimig made from it
+    (--new-nodepool-name, its wasimig.migratedFrom tag; or --aci for the container groups create-aci made for this
+    move), and verify passes at that moment: the same gates, --soak MINUTES holding them over a window (as verify
+    --soak). No flag skips verification: a failed gate is fixed, not forced. Pods other than DaemonSet and mirror
+    pods still on the pool refuse the deletion (drain first), unless --drain, which drains as the drain command
+    does and then verifies. The DELETE honours PodDisruptionBudgets unless --ignore-pdb. It asks first unless
+    --yes (with no terminal and no --yes it refuses); --dry-run checks the gates once and shows what would be
+    deleted; --no-wait returns once AKS has accepted the deletion (follow it with wait --deleted). It prints a
+    decommission record (what, when, the gates' evidence) for a change ticket.
+    Exit codes: 0 deleted (or accepted, or a dry run), 1 a gate failed, pods are in the way or bad input,
+    3 the cluster, the pool (already deleted) or the move's container groups do not exist.
+examples:
+  - name: See the gates and what would be deleted, then delete the old pool (it asks first unless --yes).
+    text: |
+        az aks wasi-migrate delete-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run -o table
+        az aks wasi-migrate delete-pool -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --yes
+"""
+
+helps["aks wasi-migrate rollback"] = """
+type: command
+short-summary: Go back to the WASI pool, the whole way, in the reverse order of the migration.
+long-summary: >
+    Uncordons the old pool; restores every workload of this move (old -> new pool) to the placement saved before
+    the first change (as retarget --phase rollback does, which remains the placement step on its own); waits
+    until they are available again on the old pool (kubectl's rollout-status rules) or --timeout passes; then,
+    only when asked, deletes the new pool (--delete-new-pool: only if its provenance tag says wasimig made it
+    from the old pool, and once nothing but DaemonSet pods runs there) and the container groups create-aci made
+    for this move (--delete-aci, found by their provenance tags, never by name). Each step is reported and
+    idempotent: a second run changes nothing. Asks first unless --yes; --dry-run shows what each step would do.
+    Once the old pool has been deleted there is nothing to go back to (a WASI pool cannot be created again): the
+    rollback is refused, saying what can still be done.
+    Exit codes: 0 done, 1 a step failed or bad input, 3 the cluster or the old pool does not exist.
+examples:
+  - name: See what a rollback would do, then go back to the old pool.
+    text: |
+        az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run -o table
+        az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --yes -o table
+  - name: Give up a replacement pool that is not wanted after all, and delete it (only if wasimig made it).
+    text: az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name spinpool --delete-new-pool --yes -o table
 """
 
 helps["aks wasi-migrate cutover"] = """

@@ -9,7 +9,7 @@ CLUSTER_OPTIONS = ["--name", "-n", "--cluster-name"]
 def load_arguments(self, _):
     for load in (_every_command, _list, _create_pool, _wait, _cluster_access,
                  _scan, _cordon_uncordon, _drain, _create_aci, _retarget, _rewrite, _compare_arguments,
-                 _cutover):
+                 _delete_pool, _rollback, _cutover):
         load(self)
 
 
@@ -64,16 +64,23 @@ def _create_pool(loader):
 def _wait(loader):
     with loader.argument_context("aks wasi-migrate wait") as c:
         c.argument("nodepool_name", options_list=["--nodepool-name"],
-                   help="Name of the node pool to wait for (usually the new pool).")
+                   help="Name of the node pool to wait for (usually the new pool). Not with --container-group.")
+        c.argument("container_group", options_list=["--container-group"],
+                   help="Name of a container group create-aci made from this cluster's workloads (its provenance "
+                        "tags must say so) to wait for, instead of a node pool.")
+        c.argument("aci_resource_group", options_list=["--aci-resource-group"],
+                   help="Resource group of the --container-group. Default: the cluster's.")
         # The flags of azure-cli's generic wait, so that runbooks read the same; see waiting.py for what differs.
         group = "Wait Condition"
         for flag, what in (("created", "created, with provisioningState Succeeded"),
                            ("updated", "updated, with provisioningState Succeeded"),
-                           ("deleted", "deleted"), ("exists", "the pool exists")):
+                           ("deleted", "deleted"), ("exists", "it exists")):
             c.argument(flag, options_list=[f"--{flag}"], action="store_true", arg_group=group,
                        help=f"Wait until {what}.")
         c.argument("custom", options_list=["--custom"], arg_group=group,
-                   help="Wait until this JMESPath query on the pool is true, e.g. \"provisioningState!='Creating'\".")
+                   help="Wait until this JMESPath query on the pool (as az aks nodepool show prints it) or the "
+                        "container group (as az container show prints it) is true, e.g. "
+                        "\"provisioningState!='Creating'\".")
         c.argument("interval", options_list=["--interval"], type=int, arg_group=group,
                    help="Seconds between reads (never past the timeout).")
         c.argument("timeout", options_list=["--timeout"], type=int, arg_group=group,
@@ -82,7 +89,8 @@ def _wait(loader):
 
 def _cluster_access(loader):
     """How the commands that talk to the cluster reach it."""
-    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify", "cutover"):
+    for scope in ("scan", "cordon", "uncordon", "drain", "create-aci", "retarget", "compare", "verify",
+                  "delete-pool", "rollback", "cutover"):
         with loader.argument_context(f"aks wasi-migrate {scope}") as c:
             c.argument("admin", options_list=["--admin"], action="store_true",
                        help="Use the cluster's admin credentials instead of your user credentials.")
@@ -297,6 +305,73 @@ def _compare_arguments(self):
                         "an existing file is kept unless --overwrite).")
         c.argument("overwrite", options_list=["--overwrite"], action="store_true",
                    help="Replace the --report file if it exists (never through a symbolic link).")
+
+
+def _delete_pool(loader):
+    with loader.argument_context("aks wasi-migrate delete-pool") as c:
+        # Not parameters of wasi_delete_pool: validate_delete_pool makes them one DeletePoolRequest (request).
+        c.ignore("request")
+        c.extra("nodepool_name", options_list=["--nodepool-name"], required=True,
+                help="Name of the WASI node pool to delete (the old pool, once its workloads have moved).")
+        c.extra("new_nodepool_name", options_list=["--new-nodepool-name"],
+                help="The pool that replaced it: one wasimig made from it (its wasimig.migratedFrom tag names the "
+                     "old pool). Not with --aci.")
+        c.extra("aci", options_list=["--aci"], action="store_true",
+                help="The workloads moved to Azure Container Instances (the groups create-aci made for this move).")
+        c.extra("aci_resource_group", options_list=["--aci-resource-group"],
+                help="Resource group of the container groups (with --aci). Default: the cluster's.")
+        c.extra("soak", options_list=["--soak"], type=int, default=0,
+                help="Minutes verify's gates must keep passing before the pool is deleted (checked every "
+                     "--interval seconds; the first failing check stops it); 0 is one check.")
+        c.extra("interval", options_list=["--interval"], type=int, default=30,
+                help="Seconds between checks during --soak.")
+        c.extra("max_restarts", options_list=["--max-restarts"], type=int, default=0,
+                help="Container restarts allowed per pod since it moved.")
+        c.extra("drain", options_list=["--drain"], action="store_true",
+                help="Drain pods still on the pool first (as the drain command does: evictions honouring "
+                     "PodDisruptionBudgets), then verify. Without it such pods refuse the deletion.")
+        c.extra("drain_timeout", options_list=["--drain-timeout"], type=int, default=30,
+                help="With --drain: minutes to keep evicting before giving up.")
+        c.extra("grace_period", options_list=["--grace-period"], type=int,
+                help="With --drain: seconds each pod gets to terminate. Default: the pod's own.")
+        c.extra("delete_emptydir_data", options_list=["--delete-emptydir-data"], action="store_true",
+                help="With --drain: also evict pods that use emptyDir volumes; that data is lost.")
+        c.extra("ignore_pdb", options_list=["--ignore-pdb"], action="store_true",
+                help="Ask AKS to delete the nodes without honouring PodDisruptionBudgets "
+                     "(ignore-pod-disruption-budget=true). Default: they are honoured.")
+        c.extra("dry_run", options_list=["--dry-run"], action="store_true",
+                help="Check the gates once and show what would be deleted (or drained); change nothing.")
+        # Its own flag, not az's supports_no_wait (which would print nothing): the record still prints.
+        c.extra("no_wait", options_list=["--no-wait"], action="store_true",
+                help="Do not wait for AKS to finish the deletion (the record still prints); follow it with "
+                     "'az aks wasi-migrate wait --nodepool-name OLD --deleted'.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not prompt for confirmation.")
+
+
+def _rollback(loader):
+    with loader.argument_context("aks wasi-migrate rollback") as c:
+        # Not parameters of wasi_rollback: validate_rollback makes them one RollbackRequest (request).
+        c.ignore("request")
+        c.extra("nodepool_name", options_list=["--nodepool-name"], required=True,
+                help="Name of the WASI node pool to go back to (it must still exist).")
+        c.extra("new_nodepool_name", options_list=["--new-nodepool-name"], required=True,
+                help="Name of the pool the workloads were moved to (it may be gone already).")
+        c.extra("delete_new_pool", options_list=["--delete-new-pool"], action="store_true",
+                help="Then delete the new pool: only if wasimig made it from the old pool (its provenance tag) "
+                     "and once nothing but DaemonSet pods runs there.")
+        c.extra("delete_aci", options_list=["--delete-aci"], action="store_true",
+                help="Then delete the container groups create-aci made for this move (found by their provenance "
+                     "tags, never by name).")
+        c.extra("aci_resource_group", options_list=["--aci-resource-group"],
+                help="Resource group of the container groups (with --delete-aci). Default: the cluster's.")
+        c.extra("timeout", options_list=["--timeout"], type=int, default=600,
+                help="Seconds to wait for the workloads to be available again on the old pool (and for the new "
+                     "pool to be empty).")
+        c.extra("dry_run", options_list=["--dry-run"], action="store_true",
+                help="Show each step and what it would change, and change nothing.")
+        c.argument("yes", options_list=["--yes", "-y"], action="store_true",
+                   help="Do not prompt for confirmation.")
 
 
 CUTOVER_FLAGS = ("new_nodepool_name", "runtime_class", "drain_batch_size", "batch_soak", "parallel_soak",

@@ -214,10 +214,34 @@ def validate_rewrite(namespace):
         raise MutuallyExclusiveArgumentError("--overwrite only applies with --out-dir.")
 
 
+# ACI container group names: 1-63 lowercase letters, digits and '-', not starting or ending with '-' (ACI's rule).
+_CONTAINER_GROUP = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+def _wait_subject(namespace):
+    """One thing to wait for: --nodepool-name, or --container-group (with its own --aci-resource-group)."""
+    import re
+    from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
+                                           RequiredArgumentMissingError)
+    group, pool = namespace.container_group, namespace.nodepool_name
+    if (group is None) == (pool is None):
+        error = MutuallyExclusiveArgumentError if group is not None else RequiredArgumentMissingError
+        raise error("Say what to wait for: --nodepool-name POOL or --container-group NAME, one of them.")
+    if namespace.aci_resource_group and group is None:
+        raise MutuallyExclusiveArgumentError("--aci-resource-group goes with --container-group: a node pool is in "
+                                             "the cluster's resource group.")
+    if group is not None and not re.match(_CONTAINER_GROUP, group):
+        raise InvalidArgumentValueError(
+            f"--container-group {group!r} is not a container group name: 1 to 63 lowercase letters, digits and '-', "
+            "not starting or ending with '-' (create-aci prints the names it makes).")
+
+
 def validate_wait(namespace):
-    """A condition to wait for, an interval of at least a second, a timeout of 0 or more, a JMESPath that parses."""
+    """One thing to wait for, a condition, an interval of at least a second, a timeout of 0 or more, a JMESPath
+    that parses."""
     from azext_wasimig import waiting
     validate_names(namespace)
+    _wait_subject(namespace)
     waiting.check_timing(namespace.interval, namespace.timeout)
     waiting.condition(created=namespace.created, updated=namespace.updated, deleted=namespace.deleted,
                       exists=namespace.exists, custom=namespace.custom)
@@ -241,10 +265,19 @@ def validate_verify(namespace):
     """One new home (--new-nodepool-name, another pool than the old one, or --aci); a soak, restart budget and
     interval that make sense; a --report that can be a file."""
     import os
-    from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
-                                           RequiredArgumentMissingError)
+    from azure.cli.core.azclierror import InvalidArgumentValueError
     validate_names(namespace)
     validate_cluster_access(namespace)
+    _new_home(namespace)
+    _gate_values(namespace.soak, namespace.max_restarts, namespace.interval)
+    if namespace.report and os.path.isdir(namespace.report):
+        raise InvalidArgumentValueError(f"--report {namespace.report} is a folder: give a file name.")
+
+
+def _new_home(namespace):
+    """verify's and delete-pool's: the new home is --new-nodepool-name (another pool than the old one) or --aci."""
+    from azure.cli.core.azclierror import (InvalidArgumentValueError, MutuallyExclusiveArgumentError,
+                                           RequiredArgumentMissingError)
     if bool(namespace.new_nodepool_name) == bool(namespace.aci):
         raise (MutuallyExclusiveArgumentError if namespace.aci else RequiredArgumentMissingError)(
             "Say where the workloads moved: --new-nodepool-name POOL (a node pool) or --aci (container groups made "
@@ -254,12 +287,71 @@ def validate_verify(namespace):
                                         "the workloads moved to.")
     if namespace.aci_resource_group and not namespace.aci:
         raise MutuallyExclusiveArgumentError("--aci-resource-group only applies with --aci.")
-    for flag, value, least in (("--soak", namespace.soak, 0), ("--max-restarts", namespace.max_restarts, 0),
-                               ("--interval", namespace.interval, 1)):
+
+
+def _gate_values(soak, max_restarts, interval):
+    from azure.cli.core.azclierror import InvalidArgumentValueError
+    for flag, value, least in (("--soak", soak, 0), ("--max-restarts", max_restarts, 0), ("--interval", interval, 1)):
         if value is None or value < least:
             raise InvalidArgumentValueError(f"{flag} {value} is not valid: give a whole number of at least {least}.")
-    if namespace.report and os.path.isdir(namespace.report):
-        raise InvalidArgumentValueError(f"--report {namespace.report} is a folder: give a file name.")
+
+
+DELETE_POOL_FLAGS = ("nodepool_name", "new_nodepool_name", "aci", "aci_resource_group", "soak", "interval",
+                     "max_restarts", "drain", "drain_timeout", "grace_period", "delete_emptydir_data", "ignore_pdb",
+                     "dry_run", "no_wait")   # _params: c.extra
+
+
+def validate_delete_pool(namespace):
+    """verify's checks of the new home and the gates' values, and the drain's: the flags become one
+    DeletePoolRequest (``request``), checked here, before anything is read."""
+    from azext_wasimig._errors import user_errors
+    from azext_wasimig.decommission.run import DeletePoolRequest, Gates, Home
+    from azext_wasimig.drain.errors import InvalidDrainOption
+    from azext_wasimig.drain.options import DrainOptions
+    validate_names(namespace)
+    validate_cluster_access(namespace)
+    _new_home(namespace)
+    _gate_values(namespace.soak, namespace.max_restarts, namespace.interval)
+    with user_errors(InvalidDrainOption):
+        drain_options = DrainOptions.from_cli(drain_timeout_minutes=namespace.drain_timeout,
+                                              grace_period=namespace.grace_period,
+                                              delete_emptydir_data=namespace.delete_emptydir_data)
+    home = Home(new=namespace.new_nodepool_name,
+                aci_resource_group=(namespace.aci_resource_group or namespace.resource_group_name) if namespace.aci
+                else None)
+    gates = Gates(soak_minutes=namespace.soak, interval=namespace.interval, max_restarts=namespace.max_restarts)
+    namespace.request = DeletePoolRequest(old=namespace.nodepool_name, home=home, gates=gates,
+                                          drain=drain_options if namespace.drain else None,
+                                          ignore_pdb=bool(namespace.ignore_pdb), dry_run=bool(namespace.dry_run),
+                                          no_wait=bool(namespace.no_wait))
+    for flag in DELETE_POOL_FLAGS:
+        delattr(namespace, flag)
+
+
+ROLLBACK_FLAGS = ("nodepool_name", "new_nodepool_name", "delete_new_pool", "delete_aci", "aci_resource_group",
+                  "timeout", "dry_run")   # _params: c.extra
+
+
+def validate_rollback(namespace):
+    """Two different pools and a timeout of 0 or more: the flags become one RollbackRequest (``request``)."""
+    from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
+    from azext_wasimig.decommission.run import RollbackRequest
+    validate_names(namespace)
+    validate_cluster_access(namespace)
+    if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
+        raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name: the pool "
+                                        "the workloads moved to.")
+    if namespace.aci_resource_group and not namespace.delete_aci:
+        raise MutuallyExclusiveArgumentError("--aci-resource-group only applies with --delete-aci.")
+    if namespace.timeout is None or namespace.timeout < 0:
+        raise InvalidArgumentValueError(f"--timeout {namespace.timeout} is not valid: give the most seconds to wait, "
+                                        "0 or more.")
+    delete_aci = (namespace.aci_resource_group or namespace.resource_group_name) if namespace.delete_aci else None
+    namespace.request = RollbackRequest(old=namespace.nodepool_name, new=namespace.new_nodepool_name,
+                                        delete_new_pool=bool(namespace.delete_new_pool), delete_aci=delete_aci,
+                                        dry_run=bool(namespace.dry_run), timeout=namespace.timeout)
+    for flag in ROLLBACK_FLAGS:
+        delattr(namespace, flag)
 
 
 def refuse_logged_policy_requests(cli_ctx):

@@ -131,27 +131,6 @@ def pool_reader(cli_ctx, target, name):
     return read
 
 
-def tool_made_groups_reader(cli_ctx, target, resource_group):
-    """A function that returns the container groups in ``resource_group`` that create-aci made for ``target``'s
-    cluster (its provenance and cluster tags, never the name alone), each read whole (GET: the list leaves the
-    instance view out) as the REST API serves it."""
-    from azure.core.exceptions import AzureError
-    from azext_wasimig._client_factory import cf_container_groups
-    from azext_wasimig._errors import cli_error_for
-    from azext_wasimig.vocabulary.wasi import made_for
-    client, cluster_id = cf_container_groups(cli_ctx), target.cluster.get("id")
-    raw = {"cls": lambda response, _model, _headers: response.http_response.json()}
-
-    def read():
-        try:
-            listed = client.list_by_resource_group(resource_group)
-            names = sorted(g.name for g in listed if made_for(g.tags, cluster_id))
-            return [client.get(resource_group, name, **raw) for name in names]
-        except AzureError as ex:
-            raise cli_error_for(ex, f"reading the container groups in resource group '{resource_group}'") from ex
-    return read
-
-
 def freeze_autoscaler(cli_ctx, target, name, count):
     """Turn the cluster autoscaler of pool ``name`` off at ``count`` nodes: the pool as ARM has it, sent back with
     enableAutoScaling false and no min/max, under If-Match with its eTag (what `az aks nodepool update

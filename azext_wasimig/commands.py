@@ -32,11 +32,21 @@ def load_command_table(self, _):
                          validator=validate_compare)
         g.custom_command("verify", "wasi_verify", validator=validate_verify, table_transformer=verify_table_format)
         g.custom_command("rewrite", "wasi_rewrite", validator=validate_rewrite, table_transformer=rewrite_table_format)
+        _decommission_commands(g)
         _cutover(g)
     for command in self.command_table.values():
         command.handler = _cli_boundary(command.handler)
         if command.validator:
             command.validator = _validator_boundary(command.validator)
+
+
+def _decommission_commands(g):
+    from azext_wasimig._format import delete_pool_table_format, rollback_table_format
+    from azext_wasimig._validators import validate_delete_pool, validate_rollback
+    # Not supports_no_wait: delete-pool's --no-wait still prints the decommission record (see _params).
+    g.custom_command("delete-pool", "wasi_delete_pool", validator=validate_delete_pool,
+                     table_transformer=delete_pool_table_format)
+    g.custom_command("rollback", "wasi_rollback", validator=validate_rollback, table_transformer=rollback_table_format)
 
 
 def _cutover(group):

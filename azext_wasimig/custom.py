@@ -57,20 +57,26 @@ def _progress_of(cmd):
     return partial(progress, cmd.cli_ctx)
 
 
-def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name, created=False, updated=False,
-                   deleted=False, exists=False, custom=None, interval=30, timeout=3600):
-    """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it."""
+def wasi_pool_wait(cmd, *, resource_group_name, cluster_name, nodepool_name=None, container_group=None,
+                   aci_resource_group=None, created=False, updated=False, deleted=False, exists=False, custom=None,
+                   interval=30, timeout=3600):
+    """`wait`: azure-cli's generic wait conditions, but a timeout fails (exit code 1) and no sleep runs past it; for
+    a node pool, or a container group wasimig made from this cluster's workloads (create-aci's pair)."""
     import jmespath
     from azure.cli.core.util import todict
     from azext_wasimig import arm, waiting
-    from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig._client_factory import cf_agent_pools, cf_container_groups
+    from azext_wasimig.decommission import aci_groups
     from azext_wasimig.prepare import pool_create
     done = waiting.condition(created=created, updated=updated, deleted=deleted, exists=exists,
                              custom=jmespath.compile(custom).search if custom else None)
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)
+    target, timing = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name), {
+        "interval": interval, "timeout": timeout, "to_plain": todict, "progress": _progress_of(cmd)}
+    if container_group:   # as `az container show` prints it, which --custom queries
+        return aci_groups.wait_for(cf_container_groups(cmd.cli_ctx), aci_resource_group or resource_group_name,
+                                   container_group, target.cluster.get("id"), done, **timing)
     name = (target.pool(nodepool_name) or {}).get("name", nodepool_name)
-    pool_create.wait_for_pool(cf_agent_pools(cmd.cli_ctx), target, name, done, interval=interval, timeout=timeout,
-                              to_plain=todict, progress=_progress_of(cmd))
+    return pool_create.wait_for_pool(cf_agent_pools(cmd.cli_ctx), target, name, done, **timing)
 
 
 def wasi_scan(cmd, *, resource_group_name=None, cluster_name=None, nodepool_name=None, manifests=None, report=None,
@@ -241,8 +247,11 @@ def _verify_home(cmd, target, aci_resource_group):
     from azext_wasimig import arm
     from azext_wasimig.verify import home
     if aci_resource_group:
-        return {"read_groups": arm.tool_made_groups_reader(cmd.cli_ctx, target, aci_resource_group),
-                "aci_resource_group": aci_resource_group}
+        from azext_wasimig._client_factory import cf_container_groups
+        from azext_wasimig.decommission import aci_groups
+        read = aci_groups.reader(cf_container_groups(cmd.cli_ctx), aci_resource_group, target.cluster.get("id"),
+                                 target.wasi_pool_name)
+        return {"read_groups": read, "aci_resource_group": aci_resource_group}
     home.check_new_pool(target)
     return {"new_pool": target.new_pool_name,
             "read_pool": arm.pool_reader(cmd.cli_ctx, target, target.new_pool_name)}
@@ -256,6 +265,40 @@ def wasi_rewrite(*, manifests, nodepool_name, new_nodepool_name, phase, runtime_
     request = rewrite.RewriteRequest(paths=tuple(manifests), move=move, out_dir=out_dir, in_place=in_place,
                                      overwrite=overwrite, check=check, dry_run=dry_run)
     return rewrite.run(request, note=logger.warning)
+
+
+def wasi_delete_pool(cmd, *, resource_group_name, cluster_name, request, yes=False, admin=False, kubeconfig=None,
+                     context=None):
+    """``request``: the flags as one decommission DeletePoolRequest, made by _validators.validate_delete_pool."""
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig.decommission import pair, run
+    target = _arm_target(cmd, resource_group_name, cluster_name, None, request.home.new)
+    target = pair.prove_for_delete(target, request.old)   # the old pool, for --kubeconfig's proof of the cluster
+    clients = _decommission_clients(cmd, target, _access(admin, kubeconfig, context), aci=request.home.aci)
+    return run.delete_pool(target, clients, request, confirm=lambda question: user_confirmation(question, yes=yes),
+                           note=logger.warning, progress=_progress_of(cmd))
+
+
+def wasi_rollback(cmd, *, resource_group_name, cluster_name, request, yes=False, admin=False, kubeconfig=None,
+                  context=None):
+    """``request``: the flags as one decommission RollbackRequest, made by _validators.validate_rollback."""
+    from azure.cli.core.util import user_confirmation
+    from azext_wasimig import arm
+    from azext_wasimig.decommission import pair, run
+    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, new_nodepool_name=request.new,
+                                new_pool_must_exist=False)
+    target = pair.prove_for_rollback(target, request.old, delete_new_pool=request.delete_new_pool)
+    clients = _decommission_clients(cmd, target, _access(admin, kubeconfig, context), aci=bool(request.delete_aci))
+    return run.rollback(target, clients, request, confirm=lambda question: user_confirmation(question, yes=yes),
+                        note=logger.warning, info=logger.info, progress=_progress_of(cmd))
+
+
+def _decommission_clients(cmd, target, access, *, aci):
+    from functools import partial
+    from azext_wasimig._client_factory import cf_agent_pools, cf_container_groups, kube_client
+    from azext_wasimig.decommission.run import Clients
+    return Clients(connect=partial(kube_client, cmd.cli_ctx, target, access), agent_pools=cf_agent_pools(cmd.cli_ctx),
+                   container_groups=cf_container_groups(cmd.cli_ctx) if aci else None)
 
 
 def wasi_cutover(cmd, *, resource_group_name, cluster_name, nodepool_name, cutover_options, until=None,

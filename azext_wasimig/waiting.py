@@ -74,6 +74,20 @@ def wait_until(read, done, intervals, timeout=None, *, clock=time.monotonic, sle
 FAILED_STATES = ("failed", "canceled")
 
 
+def wait_reporting(read, done, what, interval, timeout, *, timed_out, progress=None):
+    """``wait_until`` for the ``wait`` commands: a progress line per read naming ``what`` and its provisioning
+    state; a ``WaitTimeout`` becomes ``timed_out`` (a MigrationError class) with the one wording both use.
+    ``ResourceFailed`` goes on to the caller, whose advice differs per resource."""
+    with (progress or no_progress)() as report:
+        try:
+            return wait_until(read, done, interval, timeout, on_read=lambda found: report(
+                f"Waiting for {what}: {state_of(found) if found else 'not found'}"))
+        except WaitTimeout as ex:
+            now = f"in provisioning state {state_of(ex.last) or 'unknown'}" if ex.last else "not found"
+            raise timed_out(f"Timed out after {timeout} s waiting for {what}: it is {now}.",
+                            recommendation="Run the same wait again, or give a longer --timeout.") from ex
+
+
 def state_of(resource):
     """provisioningState of a resource as az shows it (top level, or under ``properties``); '' when absent."""
     resource = resource or {}

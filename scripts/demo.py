@@ -63,6 +63,21 @@ def cutover_plan_step():
                                                "gates: plan.gates, nextPhase: nextPhase}"])
 
 
+def decommission_steps():
+    return [
+        ("Is the new pool ready to take over for good? verify's gates, each with its evidence",
+         ["verify", *POOL, "--new-nodepool-name", NEW, "-o", "table"]),
+        ("delete-pool runs the same gates; a dry run shows them and what would be deleted",
+         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--dry-run", "-o", "table"]),
+        ("The one step that cannot be undone, on that evidence (one DELETE; the record is for the change ticket)",
+         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--yes", "--query",
+          "{action: action, pool: nodepool.name, runtime: nodepool.workloadRuntime, replacement: replacement, "
+          "gatesPassed: verification.passed, at: finishedAt}"]),
+        ("A WASI pool cannot be made again: a rollback now is refused, saying what can still be done",
+         ["rollback", *POOL, "--new-nodepool-name", NEW, "--yes"]),
+    ]
+
+
 class Demo:
     def __init__(self, home):
         self.home = home
@@ -186,11 +201,8 @@ def main():
             show_placement(api, "before the cutover")
             cutover_killed_and_resumed(demo, api)
             show_placement(api, "after the cutover")
-            demo.run(f"Verify passed: delete the old pool '{OLD}'",
-                     ["delete", "-g", RG, "--cluster-name", CLUSTER, "-n", OLD], group=("aks", "nodepool"))
-            demo.run("The node pools left", ["list", "-g", RG, "--cluster-name", CLUSTER, "--query",
-                                             "[].{name: name, runtime: workloadRuntime, state: provisioningState}",
-                                             "-o", "table"], group=("aks", "nodepool"))
+            for title, args in decommission_steps():
+                demo.run(title, args)
         finally:
             kubelet.stop()
             arm.stop()

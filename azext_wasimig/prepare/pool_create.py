@@ -91,18 +91,12 @@ def wait_for_pool(client, target, name, done, *, interval, timeout, to_plain=as_
             raise azure_call_failed(ex, f"reading node pool '{name}' of cluster '{target.cluster_name}'") from ex
 
     what = f"node pool '{name}' of cluster '{target.cluster_name}'"
-    with progress() as report:
-        try:
-            waiting.wait_until(read, done, interval, timeout, on_read=lambda pool: report(
-                f"Waiting for {what}: {waiting.state_of(pool) if pool else 'not found'}"))
-        except waiting.WaitTimeout as ex:
-            now = f"in provisioning state {waiting.state_of(ex.last) or 'unknown'}" if ex.last else "not found"
-            raise PoolWaitTimedOut(f"Timed out after {timeout} s waiting for {what}: it is {now}.",
-                                   recommendation="Run the same wait again, or give a longer --timeout.") from ex
-        except waiting.ResourceFailed as ex:
-            raise PoolFailed(
-                f"{what[0].upper()}{what[1:]} is in provisioning state {ex.state}: it will not become Succeeded by "
-                "itself.", recommendation=_failed_advice(target, name)) from ex
+    try:
+        waiting.wait_reporting(read, done, what, interval, timeout, timed_out=PoolWaitTimedOut, progress=progress)
+    except waiting.ResourceFailed as ex:
+        raise PoolFailed(
+            f"{what[0].upper()}{what[1:]} is in provisioning state {ex.state}: it will not become Succeeded by "
+            "itself.", recommendation=_failed_advice(target, name)) from ex
 
 
 def _failed_advice(target, name):

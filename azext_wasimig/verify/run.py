@@ -70,14 +70,7 @@ def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci
     findings = scan.assess(taken, [old_pool], only_pool=old_pool)
     keys, groups = scoping.moved_keys(taken, findings, old_pool, new_pool, _saved_move), []
     if read_groups is not None:
-        groups = list(read_groups())
-        if not groups:
-            raise NoGroupsForMove(
-                f"No container group made by this tool was found for the workloads of pool '{old_pool}'"
-                + (f" in resource group '{aci_resource_group}'" if aci_resource_group else "") + ".",
-                recommendation="Create them with 'az aks wasi-migrate create-aci', or name the resource group "
-                               "they are in with --aci-resource-group; to verify a move to a pool, pass "
-                               "--new-nodepool-name instead of --aci.")
+        groups = require_groups(list(read_groups()), old_pool, aci_resource_group)
         keys |= {tuple(g["tags"]["wasimig.migratedFrom"].split("/", 2)) for g in groups
                  if str((g.get("tags") or {}).get("wasimig.migratedFrom", "")).count("/") == 2}
     scope = scoping.build(taken, keys, old_pool, new_pool)
@@ -100,6 +93,18 @@ def _managed_sources(taken, scope, old_pool, new_pool):
     records = {key: managers.manager_of(obj, taken.owners or managers.FILES) for key, obj in scope.workloads.items()}
     patched = {key for key, obj in scope.workloads.items() if _saved_move(obj) == (old_pool, new_pool)}
     return gates.managed_sources(scope, records, patched, old_pool)
+
+
+def require_groups(groups, old_pool, aci_resource_group=None):
+    """``groups`` (the move's container groups), or ``NoGroupsForMove`` when there are none."""
+    if groups:
+        return groups
+    raise NoGroupsForMove(
+        f"No container group made by this tool was found for the workloads of pool '{old_pool}'"
+        + (f" in resource group '{aci_resource_group}'" if aci_resource_group else "") + ".",
+        recommendation="Create them with 'az aks wasi-migrate create-aci', or name the resource group "
+                       "they are in with --aci-resource-group; to verify a move to a pool, pass "
+                       "--new-nodepool-name instead of --aci.")
 
 
 def _saved_move(obj):

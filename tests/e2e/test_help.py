@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 COMMANDS = ["list", "show", "scan", "cordon", "uncordon", "drain", "create-pool", "wait", "create-aci", "retarget",
-            "compare", "verify", "rewrite", "cutover"]
+            "compare", "verify", "rewrite", "delete-pool", "rollback", "cutover"]
 
 
 def test_the_group_lists_every_command(az):

@@ -252,10 +252,10 @@ def test_a_new_pool_made_from_another_pool_is_refused(move):
 
 # --- ACI -----------------------------------------------------------------------------------------------------------
 
-def aci_group(namespace, view=None, name="web-0", source=None):
+def aci_group(namespace, view=None, name="web-0", source=None, pool=None):
     group = {"name": name, "resourceGroup": ACI_RG, "location": "westeurope",
              "tags": {"wasimig.migratedFrom": source or f"{namespace}/Deployment/web", "wasimig.replica": "0",
-                      "wasimig.cluster": CLUSTER_ID},
+                      "wasimig.cluster": CLUSTER_ID, **({"wasimig.nodepool": pool} if pool else {})},
              "properties": {"osType": "Linux", "containers": [{"name": "app", "properties": {
                  "image": "ghcr.io/fermyon/spin:v2.7.0", "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}}}}]}}
     if view:
@@ -280,11 +280,12 @@ def test_aci_groups(move, view, says):
                      "tags": {"wasimig.migratedFrom": f"{move.ns}/Deployment/elsewhere",
                               "wasimig.cluster": "/subscriptions/x/resourcegroups/y/providers/"
                                                  "Microsoft.ContainerService/managedClusters/other"}}
-    move.set_estate(groups=[aci_group(move.ns, view), other_cluster])
+    other_pool = aci_group(move.ns, name="otherpool-0", source=f"{move.ns}/Deployment/elsewhere", pool="otherwasi")
+    move.set_estate(groups=[aci_group(move.ns, view, pool=move.old), other_cluster, other_pool])
     result = move.verify("--aci-resource-group", ACI_RG, home=["--aci"], expect=1 if says else 0)
     if says is None:
         gates = {g["name"]: g for g in result.json["gates"]}
-        assert result.json["aci"] and gates["aci-groups"]["evidence"] == {"groups": ["web-0"]}   # not elsewhere-0
+        assert result.json["aci"] and gates["aci-groups"]["evidence"] == {"groups": ["web-0"]}   # not elsewhere-0, otherpool-0
         return
     assert failed_gates(result) == {"aci-groups": [f"ContainerGroup/{ACI_RG}/web-0: {s}" for s in says]}
 

@@ -194,6 +194,42 @@ def _aci_verified(r, _):
     return r.json["passed"] and gates["aci-groups"]["evidence"] == {"groups": ["spin-web-0"]}
 
 
+def _given_up(pool):
+    """The rollback of a move nothing was moved by: nothing restored, and the pool wasimig made is deleted."""
+    def check(r, ctx):
+        steps = {row["step"]: row["action"] for row in _rows(r, ("step", "action", "objects"))}
+        return steps.get("deleteNewPool") == "deleted" and steps.get("restore") == "unchanged" and (
+            pool not in _arm_pools(ctx))
+    return check
+
+
+def _rollback(action):
+    """After the parallel run: a dry run changes nothing, the rollback puts spin-web back on wasipool alone."""
+    def check(r, ctx):
+        steps = {row["step"]: row["action"] for row in _rows(r, ("step", "action", "objects"))}
+        spec = rest.call(ctx.api, "GET", f"/apis/apps/v1/namespaces/{NS}/deployments/spin-web")["spec"]
+        pins = spec["template"]["spec"].get("nodeSelector")
+        back = pins == {POOL_LABEL: "wasipool"} and _pods_on(ctx.api, "wasipool") >= {"spin-web", "web", "wagi-app"}
+        return steps.get("restore") == action and (back if action == "restored" else pins != {POOL_LABEL: "wasipool"})
+    return check
+
+
+def _would_delete(r, ctx):
+    rows = [line.split() for line in r.out.splitlines()[2:]]
+    return (r.out.splitlines()[0].split() == ["Step", "Name", "Result"] and rows[-1] == ["delete", "wasipool",
+                                                                                        "wouldDelete"]
+            and all(row[-1] == "passed" for row in rows[:-1]) and len(rows) > 5 and "wasipool" in _arm_pools(ctx))
+
+
+def _deleted(r, ctx):
+    return (r.json["action"] == "deleted" and r.json["nodepool"]["name"] == "wasipool"
+            and r.json["verification"]["passed"] and "wasipool" not in _arm_pools(ctx))
+
+
+def _arm_pools(ctx):
+    return {p["name"] for p in ctx.arm.dump()["agentPools"]}
+
+
 def _cutover_plan(r, ctx):
     """The plan, nothing recorded: after the manual path above, the move's pool exists and its body is shown."""
     return (r.json["dryRun"] and r.json["nextPhase"] == "preflight" and r.json["plan"]["options"]["newPool"]
@@ -383,9 +419,12 @@ PLAN = [
     (f"create-pool {OLD} --new-nodepool-name spinpool --vm-size Standard_D8s_v5 --no-wait", 0,
      _arm_pool("spinpool", vmSize="Standard_D8s_v5")),
     (f"wait {R} --nodepool-name spinpool --created", 0, _arm_pool("spinpool", "Succeeded")),
+    (f"rollback {R} --nodepool-name wasipool --new-nodepool-name spinpool --delete-new-pool --yes -o table", 0,
+     _given_up("spinpool")),
     (f"create-aci {R} --workload demo/deployment/spin-web --dry-run", 0, _groups("wouldCreate", ["spin-web-0"])),
     (f"create-aci {R} --workload demo/deployment/spin-web --dns-name-label spinweb -o table", 0,
      _groups("created", ["spin-web-0"])),
+    (f"wait {R} --container-group spin-web-0 --created", 0, lambda r, _: r.out == ""),
     (f"create-aci {R} --workload demo/deployment/spin-web --dns-name-label spinweb --aci-resource-group MyAciGroup",
      0, _groups("created", ["spin-web-0"], rg="MyAciGroup")),
     (f"create-aci {R} --workload demo/deployment/web demo/job/report --subnet-id {SUBNET} "
@@ -394,6 +433,9 @@ PLAN = [
      _groups("created", ["wagi-app-0"])),
     (f"compare {OLD} --aci --workload demo/deployment/spin-web --report compare.md", 0, _compared_aci),
     (f'retarget {MOVE} --phase parallel --dry-run --query "[].diff" -o tsv', 0, _diffs),
+    (f"retarget {MOVE} --phase parallel --yes -o table", 0, _retargeted("wasipool2")),
+    (f"rollback {MOVE} --dry-run -o table", 0, _rollback("wouldRestore")),
+    (f"rollback {MOVE} --yes -o table", 0, _rollback("restored")),
     (f"retarget {MOVE} --phase parallel --yes -o table", 0, _retargeted("wasipool2")),
     (f"retarget {MOVE} --phase cutover --dry-run --export-dir k8s/retargeted", 0, _exported),
     (f"retarget {MOVE} --phase cutover --yes -o table", 0, _retargeted("wasipool2")),
@@ -422,6 +464,8 @@ PLAN = [
      _cutover_until("verify", "decommission")),
     (f"cutover {OLD} --status -o table", 0, _cutover_table),
     (f"cutover {OLD} --abort", 0, lambda r, _: r.json["abortRequested"] and r.json["running"] is False),
+    (f"delete-pool {MOVE} --dry-run -o table", 0, _would_delete),
+    (f"delete-pool {MOVE} --yes", 0, _deleted),
 ]
 
 
