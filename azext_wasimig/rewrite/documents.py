@@ -10,6 +10,7 @@ An object saved by another move is left as it is and reported. ``List`` document
 """
 
 import json
+import os
 from dataclasses import replace
 
 from azext_wasimig.evaluate import scan, shapes
@@ -216,6 +217,27 @@ def json_report(loaded, move, runtime_classes):
                 f"{row['kind']} {row['name']}: {', '.join(row['keys'])} would change, but JSON files are not "
                 "rewritten: convert it to YAML, or make the change by hand.")})
     return reported
+
+
+PATCH_NOTE = ("kustomize merges this strategic-merge patch into its base: a placement key removed here stays where the "
+              "base sets it, and the saved placement holds only what the patch sets. Rewrite the base in the same "
+              "run, and check the result: kustomize build OVERLAY > rendered.yaml, then az aks wasi-migrate scan "
+              "--manifests rendered.yaml --fail-on-findings.")
+
+
+def strategic_merge_patches(loaded_files):
+    """Absolute paths of the strategic-merge patch files the kustomizations read name (``patchesStrategicMerge``,
+    and ``patches`` entries with a path: a JSON 6902 one is a list and holds no object to rewrite anyway)."""
+    found = set()
+    for loaded in loaded_files:
+        if os.path.basename(loaded.source.path) not in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            continue
+        folder = os.path.dirname(os.path.abspath(loaded.source.path))
+        for document in (d for d in loaded.documents if isinstance(d, dict)):
+            named = [p for p in document.get("patchesStrategicMerge") or [] if isinstance(p, str)]
+            named += [p.get("path") for p in document.get("patches") or [] if isinstance(p, dict) and p.get("path")]
+            found.update(os.path.normpath(os.path.join(folder, str(name))) for name in named)
+    return found
 
 
 def json_patch_report(loaded, move):

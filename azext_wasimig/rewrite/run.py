@@ -9,6 +9,7 @@ write, all or none. Without --in-place or --out-dir nothing is written (the diff
 """
 
 import difflib
+import os
 from dataclasses import dataclass
 
 from azext_wasimig.retarget import rewrite
@@ -52,9 +53,12 @@ def run(request, *, note=_ignore):
     found = sources.collect(request.paths, note)
     loaded = {s.path: documents.Loaded(s) for s in found if s.role != "helm-template"}   # parse all first
     runtime_classes = [rc for item in loaded.values() for rc in item.runtime_classes()]
+    patches = documents.strategic_merge_patches(loaded.values())
     results, rows = {}, []
     for source in found:
         text, objects, reported = _rewrite(source, loaded.get(source.path), request.move, runtime_classes)
+        if os.path.abspath(source.path) in patches and text != source.text:
+            reported.append({"line": None, "reason": documents.PATCH_NOTE})
         results[source.path] = (source, text)
         if objects or reported or text != source.text:
             rows.append(_file_row(source, text, objects, reported))

@@ -115,6 +115,8 @@ def test_a_json_6902_patch_is_reported_with_its_line(az, tree):
     patch = next(r for r in rows if r["file"].endswith("tolerations.yaml"))
     assert not patch["changed"] and patch["reported"][0]["line"] == 2
     assert "JSON 6902 patch (add /spec/template/spec/tolerations)" in patch["reported"][0]["reason"]
+    merged = next(r for r in rows if r["file"].endswith("placement.yaml"))
+    assert merged["changed"] and "kustomize merges this strategic-merge patch" in merged["reported"][0]["reason"]
 
 
 def test_cutover_pins_the_new_pool_keeping_the_quoting(az, tree):

@@ -73,3 +73,10 @@ def test_changed_keys_stop_at_placement_fields_and_name_annotations():
     new = {"metadata": {"annotations": {"a": "1", "b": "2"}},
            "spec": {"template": {"spec": {"nodeSelector": {"p": "y"}}}}}
     assert documents.changed_keys(old, new) == ["metadata.annotations.b", "spec.template.spec.nodeSelector"]
+
+
+def test_strategic_merge_patches_are_the_files_kustomizations_name(tmp_path):
+    text = "patchesStrategicMerge: [a.yaml]\npatches:\n  - path: b.yaml\n  - patch: inline\n"
+    source = Source(str(tmp_path / "kustomization.yaml"), str(tmp_path), "manifests", text)
+    found = documents.strategic_merge_patches([documents.Loaded(source)])
+    assert found == {str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")}
