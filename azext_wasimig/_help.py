@@ -367,7 +367,9 @@ long-summary: >
     for this move (--delete-aci, found by their provenance tags, never by name). Each step is reported and
     idempotent: a second run changes nothing. Asks first unless --yes; --dry-run shows what each step would do.
     Once the old pool has been deleted there is nothing to go back to (a WASI pool cannot be created again): the
-    rollback is refused, saying what can still be done.
+    rollback is refused, saying what can still be done. With --aci instead of --new-nodepool-name (a move made by
+    cutover --aci): the workloads whose in-cluster copies its switch scaled to 0 get their saved replicas back
+    (step restoreReplicas), then the wait on the old pool as above; --delete-aci deletes the move's groups.
     Exit codes: 0 done, 1 a step failed or bad input, 3 the cluster or the old pool does not exist.
 examples:
   - name: See what a rollback would do, then go back to the old pool.
@@ -376,6 +378,8 @@ examples:
         az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --yes -o table
   - name: Give up a replacement pool that is not wanted after all, and delete it (only if wasimig made it).
     text: az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name spinpool --delete-new-pool --yes -o table
+  - name: See what undoing a cutover --aci would do (its in-cluster copies scaled back, its container groups deleted).
+    text: az aks wasi-migrate rollback -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --delete-aci --dry-run -o table
 """
 
 helps["aks wasi-migrate cutover"] = """
@@ -390,6 +394,14 @@ long-summary: >
     old pool, then drain --drain-batch-size nodes at a time, --batch-soak minutes between batches, PDBs
     honoured), verify (every gate held for --final-soak minutes). decommission (deleting the old pool) is not run
     by this version: delete it with az aks nodepool delete once verify passed.
+    With --aci (not with --new-nodepool-name) the new home is Azure Container Instances: preflight also stops on
+    what create-aci refuses (found by its dry run; the plan names the groups it would make), prepare runs
+    create-aci for every workload of the plan and waits until each group is Succeeded and Running (as wait
+    --container-group), parallel leaves the in-cluster copies serving and holds verify --aci's gates, and switch
+    stops the in-cluster copies taking traffic by scaling each Deployment, StatefulSet and ReplicaSet to 0, its
+    replicas saved in the annotation wasimig.azure.com/original-replicas (rollback --aci scales them back);
+    drain and verify (verify --aci's gates) follow as for a pool. --aci-resource-group: where the groups go
+    (default: the cluster's).
     The run keeps a record in the cluster (ConfigMap in namespace wasimig-system, one per cluster and old pool:
     the plan, each phase's state, times and evidence, what was created, the faults seen; never a secret), which is
     also a lease: a second run on the same pool refuses while the first is alive. Running the same command again,
@@ -410,4 +422,6 @@ examples:
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --status -o table
   - name: Stop the running cutover at its next safe point.
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --abort
+  - name: See the plan of a move to Azure Container Instances instead (the groups it would make, what create-aci refuses).
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --aci --dry-run
 """

@@ -355,8 +355,11 @@ def _rollback(loader):
         c.ignore("request")
         c.extra("nodepool_name", options_list=["--nodepool-name"], required=True,
                 help="Name of the WASI node pool to go back to (it must still exist).")
-        c.extra("new_nodepool_name", options_list=["--new-nodepool-name"], required=True,
-                help="Name of the pool the workloads were moved to (it may be gone already).")
+        c.extra("new_nodepool_name", options_list=["--new-nodepool-name"],
+                help="Name of the pool the workloads were moved to (it may be gone already). Or --aci.")
+        c.extra("aci", options_list=["--aci"], action="store_true",
+                help="The workloads were moved to container groups by 'cutover --aci': scale their in-cluster "
+                     "copies back to the replicas it saved (instead of --new-nodepool-name).")
         c.extra("delete_new_pool", options_list=["--delete-new-pool"], action="store_true",
                 help="Then delete the new pool: only if wasimig made it from the old pool (its provenance tag) "
                      "and once nothing but DaemonSet pods runs there.")
@@ -376,7 +379,7 @@ def _rollback(loader):
 
 CUTOVER_FLAGS = ("new_nodepool_name", "runtime_class", "drain_batch_size", "batch_soak", "parallel_soak",
                  "final_soak", "interval", "max_restarts", "grace_period", "drain_timeout",
-                 "freeze_old_pool")   # -> cutover_options
+                 "freeze_old_pool", "aci", "aci_resource_group")   # -> cutover_options
 
 
 def _cutover(loader):
@@ -415,6 +418,12 @@ def _cutover(loader):
                 help="Turn the old pool's cluster autoscaler off at its current node count before anything else "
                      "(a node AKS adds to a WASI pool has no Wasm shim). What AKS does with a write to a retired "
                      "WASI pool is unverified.")
+        c.extra("aci", options_list=["--aci"], action="store_true",
+                help="Move the workloads to Azure Container Instances (create-aci's container groups) instead of a "
+                     "new node pool; switch then scales their in-cluster copies to 0 (replicas saved: 'rollback "
+                     "--aci' scales them back). Not with --new-nodepool-name.")
+        c.extra("aci_resource_group", options_list=["--aci-resource-group"],
+                help="Resource group of the container groups (with --aci). Default: the cluster's.")
         c.ignore("cutover_options")
         c.argument("dry_run", options_list=["--dry-run"], action="store_true",
                    help="Print the plan and where a run would start, and change nothing.")

@@ -329,7 +329,7 @@ def validate_delete_pool(namespace):
 
 
 ROLLBACK_FLAGS = ("nodepool_name", "new_nodepool_name", "delete_new_pool", "delete_aci", "aci_resource_group",
-                  "timeout", "dry_run")   # _params: c.extra
+                  "timeout", "dry_run", "aci")   # _params: c.extra
 
 
 def validate_rollback(namespace):
@@ -338,7 +338,8 @@ def validate_rollback(namespace):
     from azext_wasimig.decommission.run import RollbackRequest
     validate_names(namespace)
     validate_cluster_access(namespace)
-    if namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
+    _rollback_home(namespace)
+    if namespace.new_nodepool_name and namespace.new_nodepool_name.lower() == namespace.nodepool_name.lower():
         raise InvalidArgumentValueError("--new-nodepool-name must name another pool than --nodepool-name: the pool "
                                         "the workloads moved to.")
     if namespace.aci_resource_group and not namespace.delete_aci:
@@ -349,9 +350,24 @@ def validate_rollback(namespace):
     delete_aci = (namespace.aci_resource_group or namespace.resource_group_name) if namespace.delete_aci else None
     namespace.request = RollbackRequest(old=namespace.nodepool_name, new=namespace.new_nodepool_name,
                                         delete_new_pool=bool(namespace.delete_new_pool), delete_aci=delete_aci,
-                                        dry_run=bool(namespace.dry_run), timeout=namespace.timeout)
+                                        dry_run=bool(namespace.dry_run), timeout=namespace.timeout,
+                                        aci=bool(namespace.aci))
     for flag in ROLLBACK_FLAGS:
         delattr(namespace, flag)
+
+
+def _rollback_home(namespace):
+    """Where the workloads went: a pool (--new-nodepool-name) or container groups (--aci), one of them."""
+    from azure.cli.core.azclierror import MutuallyExclusiveArgumentError, RequiredArgumentMissingError
+    if namespace.aci and namespace.new_nodepool_name:
+        raise MutuallyExclusiveArgumentError("--aci and --new-nodepool-name cannot be combined: give the pool the "
+                                             "workloads moved to, or --aci when 'cutover --aci' moved them.")
+    if not namespace.aci and not namespace.new_nodepool_name:
+        raise RequiredArgumentMissingError("Give --new-nodepool-name NEW (the pool the workloads moved to), or --aci "
+                                           "when 'cutover --aci' moved them to container groups.")
+    if namespace.aci and namespace.delete_new_pool:
+        raise MutuallyExclusiveArgumentError("--delete-new-pool does not apply with --aci: there is no new pool. "
+                                             "--delete-aci deletes the move's container groups.")
 
 
 def refuse_logged_policy_requests(cli_ctx):
@@ -394,6 +410,7 @@ def validate_cutover(namespace):
     from azure.cli.core.azclierror import InvalidArgumentValueError, MutuallyExclusiveArgumentError
     from azext_wasimig._errors import user_errors
     from azext_wasimig._params import CUTOVER_FLAGS
+    from dataclasses import replace
     from azext_wasimig.cutover.plan import CutoverOptions, InvalidCutoverOption
     from azext_wasimig.vocabulary import kubernetes
     validate_names(namespace)
@@ -414,5 +431,8 @@ def validate_cutover(namespace):
     given["drain_batch"], given["new_pool"] = given.pop("drain_batch_size"), given.pop("new_nodepool_name")
     with user_errors(InvalidCutoverOption):
         namespace.cutover_options = CutoverOptions.from_cli(**given)
+    if namespace.cutover_options.aci and not namespace.cutover_options.aci_resource_group:
+        namespace.cutover_options = replace(namespace.cutover_options,
+                                            aci_resource_group=namespace.resource_group_name)
     for flag in CUTOVER_FLAGS:
         delattr(namespace, flag)

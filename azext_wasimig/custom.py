@@ -315,7 +315,8 @@ def wasi_cutover(cmd, *, resource_group_name, cluster_name, nodepool_name, cutov
     if not dry_run:
         _confirm_cutover(target, cutover_options, yes)
     return _printed_on_stop(lambda: run.run(
-        api, target, cutover_options, _cutover_azure(cmd, target, cutover_options.spin_shim),
+        api, target, cutover_options, _with_aci(cmd, target, cutover_options,
+                                                _cutover_azure(cmd, target, cutover_options.spin_shim)),
         _cutover_request(target, cutover_options, until, dry_run, replan), progress=logger.warning,
         note=logger.warning))
 
@@ -329,10 +330,15 @@ def _cutover_request(target, options, until, dry_run, replan):
 
 def _confirm_cutover(target, options, yes):
     from azure.cli.core.util import user_confirmation
-    user_confirmation(f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster "
-                      f"'{target.cluster_name}' to node pool '{options.new_pool or '(derived name)'}': create it, "
-                      "retarget the workloads, cordon and drain the old pool (PodDisruptionBudgets honoured)?",
-                      yes=yes)
+    if options.aci:
+        return user_confirmation(
+            f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster '{target.cluster_name}' to "
+            f"container groups in resource group '{options.aci_resource_group}': create them, scale the in-cluster "
+            "copies to 0, cordon and drain the old pool (PodDisruptionBudgets honoured)?", yes=yes)
+    return user_confirmation(f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster "
+                             f"'{target.cluster_name}' to node pool '{options.new_pool or '(derived name)'}': create "
+                             "it, retarget the workloads, cordon and drain the old pool (PodDisruptionBudgets "
+                             "honoured)?", yes=yes)
 
 
 def _cutover_azure(cmd, target, spin_shim):
@@ -349,6 +355,29 @@ def _cutover_azure(cmd, target, spin_shim):
 
     return Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cmd.cli_ctx, target, name)(),
                  freeze_pool=lambda name, count: arm.freeze_autoscaler(cmd.cli_ctx, target, name, count))
+
+
+def _with_aci(cmd, target, options, azure):
+    """With --aci: the cutover's ACI calls, on create-aci, wait --container-group and verify --aci's reader."""
+    if not options.aci:
+        return azure
+    from dataclasses import replace
+    from azext_wasimig._client_factory import cf_container_groups
+    from azext_wasimig.cutover.aci_phases import AciAzure, running
+    from azext_wasimig.decommission import aci_groups
+    from azext_wasimig.prepare import aci, run
+    client, group, cluster_id = cf_container_groups(cmd.cli_ctx), options.aci_resource_group, target.cluster.get("id")
+
+    def create(api, workloads, dry_run):
+        return run.create_aci(client, api, target, workloads, aci.Options(resource_group=group), dry_run=dry_run,
+                              note=logger.warning, detail=logger.info, progress=_progress_of(cmd))
+
+    def wait(name):   # then the group as it is (the wait, as the command's, returns nothing)
+        aci_groups.wait_for(client, group, name, cluster_id, running, interval=2, timeout=900, to_plain=None,
+                            progress=_progress_of(cmd))
+        return aci_groups.read(client, group, name)
+    return replace(azure, aci=AciAzure(resource_group=group, create=create, wait=wait,
+                                       read_groups=aci_groups.reader(client, group, cluster_id, target.wasi_pool_name)))
 
 
 def _printed_on_stop(call):

@@ -36,11 +36,13 @@ class Azure:
     """The ARM calls of a cutover, made by the CLI glue on the phase commands' own functions.
     ``create_pool(name, dry_run)``: create-pool's result (the pool made, waited for or reused; with ``dry_run`` the body
     it would send); ``read_pool(name)``: the pool now, None when gone; ``freeze_pool(name, count)``: the pool's
-    autoscaler off at ``count``; ``delete_pool``: None until delete-pool's run function is wired."""
+    autoscaler off at ``count``; ``delete_pool``: None until delete-pool's run function is wired; ``aci``: with
+    ``cutover --aci``, the ACI calls (``aci_phases.AciAzure``), None for a pool."""
     create_pool: Callable
     read_pool: Callable
     freeze_pool: Callable
     delete_pool: Optional[Callable] = None
+    aci: Any = None
 
 
 @dataclass
@@ -112,7 +114,8 @@ def preflight(ctx):
                          {"blocked": [w["workload"] for w in blocked]},
                          recommendation="Fix what each names (scan --report FILE explains them), then run the same "
                                         "command again.")
-    _refuse_managed(ctx)
+    if ctx.azure.aci is None:   # --aci patches no placement: retarget's check is not its concern
+        _refuse_managed(ctx)
     evidence = {"workloads": len(ctx.plan["workloads"]), "blockers": 0}
     if ctx.options.freeze_old_pool:
         evidence["oldPoolAutoscaler"] = _freeze(ctx)
@@ -293,10 +296,9 @@ def decommission(ctx):
 
 def _verify(ctx, phase, soak_minutes, ignore=()):
     from azext_wasimig.verify.run import run_verify
-    summary = run_verify(ctx.api, old_pool=ctx.old, new_pool=ctx.new, read_pool=lambda: ctx.azure.read_pool(ctx.new),
-                         max_restarts=ctx.options.max_restarts, soak_minutes=soak_minutes,
-                         interval=ctx.options.interval, progress=ctx.say, sleep=_checked_sleep(ctx),
-                         clock=ctx.clock, ignore=ignore)
+    summary = run_verify(ctx.api, old_pool=ctx.old, **_home(ctx), max_restarts=ctx.options.max_restarts,
+                         soak_minutes=soak_minutes, interval=ctx.options.interval, progress=ctx.say,
+                         sleep=_checked_sleep(ctx), clock=ctx.clock, ignore=ignore)
     failed = [g for g in summary["gates"] if g["name"] not in ignore and not g["passed"]]
     if failed:
         lines = "\n".join(f"  {g['name']}: " + "; ".join(f"{f['object']}: {f['reason']}" for f in g["failures"][:5])
@@ -304,6 +306,13 @@ def _verify(ctx, phase, soak_minutes, ignore=()):
         raise GateFailed(phase, failed[0]["name"], f"{len(failed)} gate(s) failed in the {phase} phase:\n{lines}",
                          _gist(summary), recommendation="Fix what each gate names, then run the same command again.")
     return summary
+
+
+def _home(ctx):
+    """run_verify's new home: the new pool, or (``cutover --aci``) the move's container groups."""
+    if ctx.azure.aci is not None:
+        return ctx.azure.aci.verify_home()
+    return {"new_pool": ctx.new, "read_pool": lambda: ctx.azure.read_pool(ctx.new)}
 
 
 def _checked_sleep(ctx):
@@ -319,6 +328,9 @@ def _gist(summary):
             "gates": [{"name": g["name"], "passed": g["passed"], "evidence": g["evidence"],
                        "failures": g["failures"][:10]} for g in summary["gates"]]}
 
+
+# What cutover/aci_phases.py builds its phases on.
+verify_gates, gist, count_actions = _verify, _gist, _actions
 
 RUNS = {"preflight": preflight, "prepare": prepare, "parallel": parallel, "switch": switch, "drain": drain,
         "verify": verify, "decommission": decommission}

@@ -45,11 +45,14 @@ class CutoverOptions:  # pylint: disable=too-many-instance-attributes  # one fie
     grace_period: int = None
     drain_timeout: float = 30
     freeze_old_pool: bool = False
+    aci: bool = False            # the new home: container groups (create-aci) instead of a node pool
+    aci_resource_group: str = None   # with aci: where the groups go (the CLI defaults it to the cluster's)
 
     @classmethod
     def from_cli(cls, **given):
         options = cls(**{k: v for k, v in given.items() if v is not None})
         batch_size(options.drain_batch, 1)   # raises InvalidCutoverOption on a bad value
+        _check_home(options)
         for flag, value in (("--batch-soak", options.batch_soak), ("--parallel-soak", options.parallel_soak),
                             ("--final-soak", options.final_soak), ("--max-restarts", options.max_restarts)):
             if value is None or value < 0:
@@ -68,7 +71,17 @@ class CutoverOptions:  # pylint: disable=too-many-instance-attributes  # one fie
                 "drainBatchSize": self.drain_batch, "batchSoakMinutes": self.batch_soak,
                 "parallelSoakMinutes": self.parallel_soak, "finalSoakMinutes": self.final_soak,
                 "intervalSeconds": self.interval, "maxRestarts": self.max_restarts, "gracePeriod": self.grace_period,
-                "drainTimeoutMinutes": self.drain_timeout, "freezeOldPool": self.freeze_old_pool}
+                "drainTimeoutMinutes": self.drain_timeout, "freezeOldPool": self.freeze_old_pool,
+                "aci": self.aci, "aciResourceGroup": self.aci_resource_group}
+
+
+def _check_home(options):
+    """One new home: a node pool (``--new-nodepool-name``, or the derived name) or ``--aci``."""
+    if options.aci and options.new_pool:
+        raise InvalidCutoverOption("--aci and --new-nodepool-name cannot be combined: the workloads move either to "
+                                   "container groups (--aci) or to a new node pool (--new-nodepool-name).")
+    if options.aci_resource_group and not options.aci:
+        raise InvalidCutoverOption("--aci-resource-group only applies with --aci.")
 
 
 def batch_size(value, nodes):
@@ -192,6 +205,9 @@ def command(resource_group, cluster, old_pool, options, subscription=None):
     words += [f"-g {resource_group} -n {cluster} --nodepool-name {old_pool}"]
     if options.new_pool:
         words.append(f"--new-nodepool-name {options.new_pool}")
+    if options.aci:
+        words.append("--aci" + (f" --aci-resource-group {options.aci_resource_group}"
+                                if options.aci_resource_group not in (None, resource_group) else ""))
     for flag, attribute in FLAGS:
         value = getattr(options, attribute)
         if value != getattr(default, attribute):

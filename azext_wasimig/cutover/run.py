@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from azext_wasimig import evaluate
-from azext_wasimig.cutover import phases, plan as planning, record as records
+from azext_wasimig.cutover import aci_phases, phases, plan as planning, record as records
 from azext_wasimig.cutover.store import ConfigMapStore
 from azext_wasimig.errors import MigrationError, MigrationInterrupted
 
@@ -87,7 +87,9 @@ def run(api, target, options, azure, request, *, progress=_ignore, note=_ignore,
 
 def build_plan(api, target, options, azure, note=_ignore):
     """The plan of this invocation: scan's findings, and create-pool's dry run for the new pool's name and body
-    (the pool an earlier run made, when there is one)."""
+    (the pool an earlier run made, when there is one). With --aci: create-aci's dry run instead."""
+    if options.aci:
+        return aci_phases.build_plan(api, target, options, azure, note)
     findings = evaluate.scan_cluster(target, lambda: api, evaluate.ScanOptions(), note=note)
     would = azure.create_pool(options.new_pool, True)
     options = replace(options, new_pool=would["nodepoolName"])
@@ -138,7 +140,7 @@ def _one_phase(ctx, name, request, began):
         record.update(lambda doc: _mark(doc, name, "running"))
         ctx.say("started")
         started = clock()
-        evidence = phases.RUNS[name](ctx)
+        evidence = aci_phases.phases_for(ctx.options)[name](ctx)
         record.update(lambda doc: _mark(doc, name, "done", evidence=evidence, seconds=clock() - started))
         ctx.say(f"done in {clock() - started:.1f} s")
     except phases.GateFailed as ex:

@@ -28,14 +28,17 @@ class NewPoolStillBusy(MigrationError):
 
 @dataclass(frozen=True)
 class RollbackRequest:
-    """``old``/``new``: the pools as the user named them; ``delete_aci``: the resource group of the move's container
-    groups to delete (None: keep them); ``timeout``: seconds for each wait (workloads back, the new pool empty)."""
+    """``old``/``new``: the pools as the user named them (``new`` None with ``aci``: the move went to container
+    groups, and ``cutover --aci`` scaled the in-cluster copies to 0); ``delete_aci``: the resource group of the
+    move's container groups to delete (None: keep them); ``timeout``: seconds for each wait (workloads back, the new
+    pool empty)."""
     old: str
-    new: str
+    new: Optional[str]
     delete_new_pool: bool = False
     delete_aci: Optional[str] = None
     dry_run: bool = False
     timeout: int = 600
+    aci: bool = False
 
 
 def _ignore(_message):
@@ -62,6 +65,15 @@ def _restore(api_client, target, request, note, info):
     changed = [r for r in rows if r.get("action") in ("patched", "wouldPatch")]
     action = ("wouldRestore" if request.dry_run else "restored") if changed else "unchanged"
     return _step("restore", action, workloads=rows), rows
+
+
+def _restore_replicas(api_client, old, request):
+    """``cutover --aci``'s switch undone: the in-cluster copies it scaled to 0 get their saved replicas back."""
+    from azext_wasimig.cutover import aci_switch
+    rows = aci_switch.restore(api_client, old, dry_run=request.dry_run)
+    changed = [r for r in rows if r["action"] in ("patched", "wouldPatch")]
+    action = ("wouldRestore" if request.dry_run else "restored") if changed else "unchanged"
+    return _step("restoreReplicas", action, workloads=rows), rows
 
 
 def _wait_available(api_client, old, rows, request, note):
@@ -107,9 +119,9 @@ def _delete_groups(target, clients, request, progress, note):
 
 
 def question(target, request):
-    parts = [f"uncordon WASI pool '{target.wasi_pool_name}'",
-             f"restore the saved placement of the workloads moved to '{target.new_pool_name}' (rolling updates) and "
-             "wait for them there"]
+    moved = ("scale the workloads moved to container groups back to their saved replicas" if request.aci else
+             f"restore the saved placement of the workloads moved to '{target.new_pool_name}' (rolling updates)")
+    parts = [f"uncordon WASI pool '{target.wasi_pool_name}'", f"{moved} and wait for them there"]
     if request.delete_new_pool and target.new_pool is not None:
         parts.append(f"DELETE node pool '{target.new_pool_name}'")
     if request.delete_aci:
@@ -126,7 +138,8 @@ def run_rollback(target, clients, request, *, confirm, note=_ignore, info=_ignor
         confirm(question(target, request))
     done = [_uncordon(api_client, old, request.dry_run)]
     note(f"Node pool '{old}': {done[-1]['action']}")
-    restored, rows = _restore(api_client, target, request, note, info)
+    restored, rows = (_restore_replicas(api_client, old, request) if request.aci else
+                      _restore(api_client, target, request, note, info))
     done.append(restored)
     if not request.dry_run:
         done.append(_wait_available(api_client, old, rows, request, note))

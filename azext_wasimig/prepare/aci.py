@@ -31,8 +31,13 @@ class WorkloadNotTied(MigrationError):
 
 
 class WorkloadsFailed(MigrationError):
-    """Some workloads could not be moved; the others were (the message names both)."""
+    """Some workloads could not be moved; the others were (the message names both). ``results``: every workload's
+    row (a cutover's preflight turns the failed ones of a dry run into blockers)."""
     kind = "incomplete"
+
+    def __init__(self, message, recommendation=None, results=()):
+        super().__init__(message, recommendation)
+        self.results = list(results)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,4 +167,5 @@ def failures_error(results):
     return WorkloadsFailed(
         f"{len(failed)} of {len(results)} workload(s) could not be moved to Azure Container Instances:\n{lines}"
         + ("\nThe others:\n" + "\n".join(done) if done else ""),
-        recommendation="Fix or leave out the failed workloads and run the command again: what exists is kept.")
+        recommendation="Fix or leave out the failed workloads and run the command again: what exists is kept.",
+        results=results)

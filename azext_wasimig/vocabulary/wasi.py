@@ -28,6 +28,8 @@ _WASI_RUNTIME_CLASS = re.compile(r"^wasmtime-spin-(v1|v2|v0-[0-9][0-9-]*)$")
 PROVENANCE_TAG, CLUSTER_TAG, REPLICA_TAG = "wasimig.migratedFrom", "wasimig.cluster", "wasimig.replica"
 POOL_TAG = "wasimig.nodepool"
 ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
+# A workload whose in-cluster copy `cutover --aci` scaled to 0 keeps its replicas here, for the rollback.
+ORIGINAL_REPLICAS = "wasimig.azure.com/original-replicas"
 
 
 def is_wasi_pool(pool):

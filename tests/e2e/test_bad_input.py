@@ -217,6 +217,16 @@ ROWS = [
                               "--yes"], 3, "cannot be created again", reads=True),
     row("rollback-old-not-wasi", ["rollback", *PROD_CLUSTER, "--nodepool-name", "sys", "--new-nodepool-name", "web",
                                   "--yes"], 1, "wasimig will only roll back to the WASI pools", reads=True),
+    # cutover --aci: one new home; rollback --aci: the way back from it
+    row("cutover-aci-and-new-pool", ["cutover", *PROD_POOL, "--aci", "--new-nodepool-name", "std", "--yes"], 1,
+        "--aci and --new-nodepool-name cannot be combined"),
+    row("cutover-aci-group-without-aci", ["cutover", *PROD_POOL, "--aci-resource-group", "rg-apps", "--yes"], 1,
+        "--aci-resource-group only applies with --aci"),
+    row("rollback-aci-and-new-pool", ["rollback", *PROD_POOL, "--aci", "--new-nodepool-name", "web", "--yes"], 1,
+        "--aci and --new-nodepool-name cannot be combined"),
+    row("rollback-no-home", ["rollback", *PROD_POOL, "--yes"], 1, "Give --new-nodepool-name NEW"),
+    row("rollback-aci-delete-new-pool", ["rollback", *PROD_POOL, "--aci", "--delete-new-pool", "--yes"], 1,
+        "--delete-new-pool does not apply with --aci"),
     # wait: one thing to wait for; a container group by a name ACI could hold.
     row("wait-pool-and-group", ["wait", *PROD_CLUSTER, "--nodepool-name", "wasi", "--container-group", "web-0",
                                 "--created"], 1, "--nodepool-name POOL or --container-group NAME, one of them"),

@@ -244,6 +244,22 @@ def _cutover_until(last, following):
     return check
 
 
+def _cutover_aci_plan(r, ctx):
+    """The plan of a move to ACI, nothing recorded or made: the groups of the workloads create-aci can run."""
+    plan = r.json["plan"]
+    return (r.json["dryRun"] and plan["options"]["aci"] and plan["aciResourceGroup"] == RG
+            and isinstance(plan["aciGroups"], dict) and "newPoolBody" not in plan
+            and not rest.call(ctx.api, "GET", "/api/v1/configmaps",
+                              query={"labelSelector": "wasimig.azure.com/record=cutover"})["items"])
+
+
+def _aci_rollback_preview(r, ctx):
+    """Nothing scaled in by a cutover --aci here: nothing to restore; the groups of the move would go."""
+    steps = {row["step"]: row["action"] for row in _rows(r, ("step", "action", "objects"))}
+    return steps.get("restoreReplicas") == "unchanged" and steps.get("deleteAci") in ("wouldDelete", "none") and (
+        "spin-web-0" in {g["name"] for g in ctx.arm.dump()["containerGroups"]})
+
+
 def _cutover_table(r, _):
     rows = _rows(r, ("phase", "status", "attempts", "seconds", "next"))
     return [row["phase"] for row in rows][:6] == ["preflight", "prepare", "parallel", "switch", "drain", "verify"] \
@@ -458,12 +474,14 @@ PLAN = [
     (f"verify {MOVE} -o table", 0, _all_gates_pass),
     (f"verify {MOVE} --soak 1 --interval 20 --max-restarts 1 --report verify-wasipool.md", 0, _soaked),
     (f"verify {OLD} --aci --aci-resource-group MyAciGroup", 0, _aci_verified),
+    (f"cutover {OLD} --aci --dry-run", 0, _cutover_aci_plan),
     (f"cutover {MOVE} --dry-run", 0, _cutover_plan),
     (f"cutover {MOVE} --until switch --yes", 0, _cutover_until("switch", "drain")),
     (f"cutover {MOVE} --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes", 0,
      _cutover_until("verify", "decommission")),
     (f"cutover {OLD} --status -o table", 0, _cutover_table),
     (f"cutover {OLD} --abort", 0, lambda r, _: r.json["abortRequested"] and r.json["running"] is False),
+    (f"rollback {OLD} --aci --delete-aci --dry-run -o table", 0, _aci_rollback_preview),
     (f"delete-pool {MOVE} --dry-run -o table", 0, _would_delete),
     (f"delete-pool {MOVE} --yes", 0, _deleted),
 ]
