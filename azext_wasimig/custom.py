@@ -345,13 +345,14 @@ def _cutover_azure(cmd, target, spin_shim):
     """The ARM calls of a cutover: the phase commands' own functions, bound to this target."""
     from azext_wasimig import arm
     from azext_wasimig._client_factory import cf_agent_pools
+    from azext_wasimig.cutover import interrupts
     from azext_wasimig.cutover.phases import Azure
     from azext_wasimig.prepare import run
 
     def create_pool(name, dry_run):   # ARM read afresh: an earlier attempt may have made the pool meanwhile
         now = arm.resolve_target(cmd.cli_ctx, target.resource_group, target.cluster_name, target.wasi_pool_name)
         return run.create_pool(cf_agent_pools(cmd.cli_ctx), now, None, new_name=name, spin_shim=spin_shim,
-                               dry_run=dry_run, note=logger.warning, progress=_progress_of(cmd))
+                               dry_run=dry_run, note=logger.warning, progress=interrupts.checked(_progress_of(cmd)))
 
     return Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cmd.cli_ctx, target, name)(),
                  freeze_pool=lambda name, count: arm.freeze_autoscaler(cmd.cli_ctx, target, name, count))

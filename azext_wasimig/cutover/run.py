@@ -3,12 +3,13 @@
 ``run(api, target, options, azure, request)``: take the record's lease (a second run refuses), build the plan
 (scan + the new pool's body) and hold it against the recorded one, then run the phases from the first unfinished
 one (``phases.RUNS``), writing the record before and after each. Stops after ``--until``; at a safe point when
---abort was written to the record; on SIGINT/SIGTERM (the record is written, then ``CutoverInterrupted`` names the
-command that resumes). Returns the runbook document (``result``): ``phase``, ``completed``, ``nextPhase``,
-``gates``, ``created``, ``durationSeconds`` and more; a failed gate or an abort raises ``CutoverStopped`` carrying
-the same document.
+--abort was written to the record; on SIGINT/SIGTERM at the next safe point, once the request in flight is
+answered (``interrupts``; the record is written, then ``CutoverInterrupted`` names the command that resumes).
+Returns the runbook document (``result``): ``phase``, ``completed``, ``nextPhase``, ``gates``, ``created``,
+``durationSeconds`` and more; a failed gate or an abort raises ``CutoverStopped`` carrying the same document.
 """
 
+import functools
 import signal
 import threading
 import time
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from azext_wasimig import evaluate
-from azext_wasimig.cutover import aci_phases, phases, plan as planning, record as records
+from azext_wasimig.cutover import aci_phases, interrupts, phases, plan as planning, record as records
 from azext_wasimig.cutover.store import ConfigMapStore
 from azext_wasimig.errors import MigrationError, MigrationInterrupted
 
@@ -116,8 +117,10 @@ def _hold_plan(record, doc, built, request, note):
 
 def _run_phases(ctx, request, began):
     say, record = ctx.hooks.say, ctx.record
-    with records.RenewingLease(record) as renewer, _signals_as_interrupts():
+    with records.RenewingLease(record) as renewer, interrupts.installed(say) as deferred:
         ctx.hooks.checkpoint.renewer = renewer
+        if deferred:
+            ctx.hooks.sleep = functools.partial(deferred.sleep, sleep=ctx.hooks.sleep)
         stopped = None
         for name in planning.PHASES:
             if _status(record.doc, name) != "done":
@@ -142,7 +145,7 @@ def _one_phase(ctx, name, request, began):
         started = clock()
         evidence = aci_phases.phases_for(ctx.options)[name](ctx)
         record.update(lambda doc: _mark(doc, name, "done", evidence=evidence, seconds=clock() - started))
-        ctx.say(f"done in {clock() - started:.1f} s")
+        say(f"{name}: done in {clock() - started:.1f} s")   # not a safe point: the phase is done and recorded
     except phases.GateFailed as ex:
         _note(record, name, ("gate", f"{ex.gate}: {ex}"), "failed", ex.evidence)
         raise CutoverStopped(f"The cutover stopped in the {name} phase: gate {ex.gate} failed.\n{ex}",
@@ -210,6 +213,7 @@ def _checkpoint(record, clock):
     last = []
 
     def checkpoint(force=False):
+        interrupts.safe_point()
         renewer = getattr(checkpoint, "renewer", None)
         if renewer and isinstance(renewer.error, records.LeaseLost):
             raise renewer.error
@@ -221,26 +225,6 @@ def _checkpoint(record, clock):
                 raise phases.AbortRequested(f"Abort requested by {doc['abort'].get('by')} at "
                                             f"{doc['abort'].get('requestedAt')}.")
     return checkpoint
-
-
-@contextmanager
-def _signals_as_interrupts():
-    """SIGTERM becomes a KeyboardInterrupt as SIGINT is (a runbook worker being recycled), for the length of the run;
-    the previous handlers come back after. Only the main thread can set handlers (tests may call from others)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def interrupt(signum, _frame):
-        raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
-    for sig in previous:
-        signal.signal(sig, interrupt)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 @contextmanager
@@ -266,7 +250,11 @@ def _timed(progress, began, clock):
 
 
 def _phase_say(say, name):
-    return lambda text: say(f"{name}: {text}")
+    """A phase's progress line, then a safe point: each round of a phase's waits says one."""
+    def phase_say(text):
+        say(f"{name}: {text}")
+        interrupts.safe_point()
+    return phase_say
 
 
 def runbook_document(doc, built, began, clock, *, dry_run=False, stopped=None, gate=None, command=None):

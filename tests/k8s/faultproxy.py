@@ -10,10 +10,13 @@ expressions on the path and the raw query; the first rule that matches (and has 
     proxy.add_rule("GET", "/pods", expired(), query="continue=")                # 410 Expired on a later page
     proxy.add_rule("GET", "/pods", repeat_continue(), times=-1)                 # a continue token that repeats
     proxy.add_rule("GET", "/nodes", reset())                                    # the connection reset (RST)
+    proxy.add_rule("PATCH", "/nodes/", delay(4))                                 # held 4 s, then forwarded
 
 ``skip`` lets that many matching requests through first; ``times`` is how many it then acts on (-1: all);
 ``when(requests)`` (the log so far) must hold for the rule to match. ``requests()`` is the log: one dict per request
-with method, path, query, status (None for a reset) and fault (the rule's action name, or None).
+with method, path, query, status (None for a reset) and fault (the rule's action name, or None); a delayed request
+is logged on arrival with ``held`` True until it is forwarded, and ``abandoned`` when its client hung up meanwhile
+(then the API server never sees it, as a request still in the network would not reach it).
 ``page_size = N`` makes the API server page lists N items at a time (the proxy lowers each ``limit`` it forwards),
 so a handful of test objects spans several pages with real continue tokens. ``kubeconfig()`` is a kubeconfig for
 the proxy (its own CA inline, the API server's token); ``clear()`` drops the rules, the log and the page size.
@@ -26,6 +29,7 @@ import base64
 import http.client
 import json
 import re
+import select
 import socket
 import ssl
 import struct
@@ -47,8 +51,9 @@ _REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Confli
 
 @dataclass(frozen=True)
 class Action:
-    name: str                       # "status" | "reset" | "repeat-continue"
+    name: str                       # "status" | "reset" | "repeat-continue" | "delay"
     status: int | None = None
+    seconds: float | None = None
     retry_after: int | None = None
     message: str | None = None
     reason: str | None = None
@@ -75,6 +80,12 @@ def repeat_continue():
     """Forward, then make the answer's continue token the one the request sent (the first page: unchanged), so a
     client that trusts the server pages forever."""
     return Action("repeat-continue")
+
+
+def delay(seconds):
+    """Hold the request ``seconds`` before forwarding it (a slow network, a busy server): a client interrupted
+    meanwhile is seen either to wait for its answer or to hang up (then the request is dropped)."""
+    return Action("delay", seconds=seconds)
 
 
 def after(method, path):
@@ -212,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         if action and action.name == "reset":
             self._reset()
             return
+        if action and action.name == "delay" and not self._held(entry, action.seconds):
+            return
         if action and action.name == "status":
             code, headers, data = _status_answer(action)
         else:
@@ -228,6 +241,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _held(self, entry, seconds):
+        """Hold the request; False when the client hung up meanwhile (anything readable before our answer is its
+        FIN or its TLS close: an HTTP/1.1 client sends nothing while it waits)."""
+        entry["held"] = True
+        raw = socket.socket.fileno(self.connection)
+        readable, _, _ = select.select([raw], [], [], seconds)
+        entry["held"] = False
+        if readable:
+            entry["abandoned"] = True
+            self.close_connection = True
+        return not readable
 
     def _reset(self):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
