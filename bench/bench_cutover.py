@@ -168,7 +168,8 @@ def killed_in_drain(env, audit, arm, api, est, args, az):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     killed = time.perf_counter() - started
-    again = run_measured([a for a in cutover_argv(az, est, args) if a != "--only-show-errors"], env=env)
+    verbose = dict(env, AZURE_CORE_ONLY_SHOW_ERRORS="false")   # the progress lines, for --log
+    again = run_measured([a for a in cutover_argv(az, est, args) if a != "--only-show-errors"], env=verbose)
     if args.log:   # the re-run's progress lines, each with its elapsed time: where the resume spends it
         pathlib.Path(args.log).write_text(again["stderr"])
     arm_calls = [e for e in arm.requests()[arm_before:] if e["path"].lower().startswith("/subscriptions")]
@@ -194,6 +195,7 @@ def main():
     parser.add_argument("--grace", type=int, default=2)
     parser.add_argument("--lro-polls", type=int, default=5)
     parser.add_argument("--log", help="write the resumed run's progress (stderr) to this file")
+    parser.add_argument("--runs", default="abc", help="which runs: a (cutover), b (the phase commands), c (resume)")
     args = parser.parse_args()
     az = os.environ["WASIMIG_AZ"]
     with tempfile.TemporaryDirectory(prefix="wasimig-bench-cutover-") as home:
@@ -218,7 +220,7 @@ def main():
     for name, row in rows:
         print(f"| {name} | {row['seconds']:.1f} s | {row['arm']} | {row['kube_writes']} | {row['rss_mb']:.0f} MB | "
               f"{row['rc']} |")
-    phases = json.loads(rows[0][1]["out"])["phases"]
+    phases = json.loads(rows[0][1].get("out") or "{}").get("phases") or {}
     print("\nThe cutover's phases (s): " + ", ".join(f"{name} {phases[name].get('durationSeconds')}"
                                                     for name in phases))
     lower = max(sizes_for(args.pods)) * args.grace
@@ -233,13 +235,15 @@ def bench(home, run, arm, api, kubelet, args, az):
     env = az_environment(arm, home / "config")
     env.update(AZURE_EXTENSION_DIR=str(home / "extensions"), AZURE_CORE_ONLY_SHOW_ERRORS="true")
     audit, rows = AuditLog(run / "audit.log"), []
-    for tag, label in (("a", "cutover, end to end"), ("b", "the phase commands, one after another"),
-                       ("c", "cutover SIGKILLed 1 s into the drain, then run again")):
+    runs = (("a", "cutover, end to end"), ("b", "the phase commands, one after another"),
+            ("c", "cutover SIGKILLed 1 s into the drain, then run again"))
+    for tag, label in [run for run in runs if run[0] in args.runs]:
         est = Estate(api, kubelet, arm, tag, args)
         arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(run / "kubeconfig"))
         login(az, env)
-        if tag == "a":
+        if not rows:
             add_extension(az, env, os.environ["WASIMIG_WHEEL"], home)
+        if tag == "a":
             rows.append((label, measured(env, audit, arm, [cutover_argv(az, est, args)])))
         elif tag == "b":
             rows.append((label, measured(env, audit, arm, phase_commands(az, est, args))))

@@ -28,6 +28,7 @@ class PodProgress:
     status: Optional[int] = None     # the last HTTP status an eviction of it got
     message: str = ""                # and the server's words with it
     pdbs: Optional[list] = None      # names of the budgets that blocked it, from its first 429
+    grant_checked: bool = False      # whether its first 429 was looked at for an earlier, unfinished grant
 
     def __post_init__(self):
         self.state = "terminating" if self.decision.action == filters.WAIT else "queued"
