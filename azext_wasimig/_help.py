@@ -406,7 +406,8 @@ long-summary: >
     the plan, each phase's state, times and evidence, what was created, the faults seen; never a secret), which is
     also a lease: a second run on the same pool refuses while the first is alive. Running the same command again,
     from any machine, resumes at the first unfinished phase; a run with other flags or other workloads is refused
-    with the difference unless --replan. SIGINT/SIGTERM write the record and exit 1 with the command that resumes.
+    with the difference unless --replan. SIGINT/SIGTERM let the request in flight finish, stop at the next safe
+    point, write the record and exit 1 with the command that resumes; a second Ctrl-C stops at once.
     Output: JSON on stdout (phase, completed, nextPhase, gates, created, durationSeconds, phases, faults, plan),
     also when a gate failed; progress on stderr, a line per step with the elapsed time. Exit codes: 0 done or
     --until reached; 1 a gate failed, the run was aborted or interrupted (the JSON names the gate and nextCommand),

@@ -4,6 +4,7 @@ emulated Azure (LROs with a poll delay), through the real az:
   (a) cutover end to end against the same phase commands run one after another by a script (create-pool,
       retarget --phase parallel, retarget --phase cutover, drain, verify): the orchestration's overhead;
   (b) the resume cost after a SIGKILL in the drain phase: the killed run plus the re-run, against (a)'s cutover;
+      and the same with the kill inside an eviction call (the budget as the API server leaves it then: run d);
   (c) ARM requests (the emulator's log), Kubernetes writes (the API server's audit log) and peak RSS of each.
 
 Estate per run, built afresh: NODES WASI nodes holding Deployments of 5 to 10 replicas (PODS pods in all), each
@@ -158,8 +159,11 @@ def measured(env, audit, arm, runs):
             "rc": codes, "out": out}
 
 
-def killed_in_drain(env, audit, arm, api, est, args, az):
-    """The cutover killed 1 s into its drain phase, then the same command again."""
+def killed_in_drain(env, audit, arm, api, est, args, az, inside_eviction=False):
+    """The cutover killed 1 s into its drain phase, then the same command again. ``inside_eviction``: the kill is
+    taken to land inside an eviction call, after the API server wrote the budget and before it deleted the pod
+    (a window of milliseconds a kill at a random moment hits now and then): the budget is written as eviction.go
+    writes it, for a pod of the batch the re-run starts with."""
     mark, arm_before, started = audit.mark(), len(arm.requests()), time.perf_counter()
     proc = subprocess.Popen(cutover_argv(az, est, args), env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -168,6 +172,8 @@ def killed_in_drain(env, audit, arm, api, est, args, az):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     killed = time.perf_counter() - started
+    if inside_eviction:
+        granted_but_not_deleted(api, est)
     verbose = dict(env, AZURE_CORE_ONLY_SHOW_ERRORS="false")   # the progress lines, for --log
     again = run_measured([a for a in cutover_argv(az, est, args) if a != "--only-show-errors"], env=verbose)
     if args.log:   # the re-run's progress lines, each with its elapsed time: where the resume spends it
@@ -175,6 +181,23 @@ def killed_in_drain(env, audit, arm, api, est, args, az):
     arm_calls = [e for e in arm.requests()[arm_before:] if e["path"].lower().startswith("/subscriptions")]
     return {"seconds": killed + again["seconds"], "killed_at": killed, "rss_mb": again["rss_mb"],
             "arm": len(arm_calls), "kube_writes": len(audit.writes_since(mark)), "rc": [again["rc"]]}
+
+
+def granted_but_not_deleted(api, est):
+    """One running pod on the first old node not drained yet: its budget counts it as disrupted (status.disruptedPods,
+    disruptionsAllowed one less), as when its eviction's client died between the budget write and the pod delete."""
+    pods = [p for p in rest.list_all(api, f"/api/v1/namespaces/{est.ns}/pods")
+            if not p["metadata"].get("deletionTimestamp") and (p["spec"].get("nodeName") or "").startswith(est.old)]
+    path = f"/apis/policy/v1beta1/namespaces/{est.ns}/poddisruptionbudgets"
+    for pod in sorted(pods, key=lambda p: p["spec"]["nodeName"]):
+        pdb = rest.call(api, "GET", f"{path}/{pod['metadata']['labels']['app']}")
+        if (pdb.get("status") or {}).get("disruptionsAllowed", 0) >= 1:
+            pdb["status"]["disruptionsAllowed"] -= 1
+            pdb["status"]["disruptedPods"] = {pod["metadata"]["name"]: time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                                   time.gmtime())}
+            rest.call(api, "PUT", f"{path}/{pdb['metadata']['name']}/status", body=pdb)
+            return
+    raise RuntimeError("no pod left on the old pool whose budget allows a disruption")
 
 
 def _phase(api, est, phase="drain"):
@@ -195,7 +218,8 @@ def main():
     parser.add_argument("--grace", type=int, default=2)
     parser.add_argument("--lro-polls", type=int, default=5)
     parser.add_argument("--log", help="write the resumed run's progress (stderr) to this file")
-    parser.add_argument("--runs", default="abc", help="which runs: a (cutover), b (the phase commands), c (resume)")
+    parser.add_argument("--runs", default="abcd", help="which runs: a (cutover), b (the phase commands), c (resume "
+                                                        "after a SIGKILL), d (the same, inside an eviction)")
     args = parser.parse_args()
     az = os.environ["WASIMIG_AZ"]
     with tempfile.TemporaryDirectory(prefix="wasimig-bench-cutover-") as home:
@@ -236,7 +260,8 @@ def bench(home, run, arm, api, kubelet, args, az):
     env.update(AZURE_EXTENSION_DIR=str(home / "extensions"), AZURE_CORE_ONLY_SHOW_ERRORS="true")
     audit, rows = AuditLog(run / "audit.log"), []
     runs = (("a", "cutover, end to end"), ("b", "the phase commands, one after another"),
-            ("c", "cutover SIGKILLed 1 s into the drain, then run again"))
+            ("c", "cutover SIGKILLed 1 s into the drain, then run again"),
+            ("d", "the same, the kill inside an eviction (the budget written as it leaves it)"))
     for tag, label in [run for run in runs if run[0] in args.runs]:
         est = Estate(api, kubelet, arm, tag, args)
         arm.set_kubeconfig(SUB, RG, CLUSTER, embedded_kubeconfig(run / "kubeconfig"))
@@ -248,7 +273,7 @@ def bench(home, run, arm, api, kubelet, args, az):
         elif tag == "b":
             rows.append((label, measured(env, audit, arm, phase_commands(az, est, args))))
         else:
-            rows.append((label, killed_in_drain(env, audit, arm, api, est, args, az)))
+            rows.append((label, killed_in_drain(env, audit, arm, api, est, args, az, inside_eviction=tag == "d")))
     return rows
 
 
