@@ -16,12 +16,14 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
 from azext_wasimig.kube import rest
 from tests.conftest import AzResult, serving_estate
 from tests.k8s.harness import create_when_ready, embedded_kubeconfig, exists, pool_name, wait_for
+from tests.k8s.helpers import Poller
 
 SUB, RG, CLUSTER = "10101010-1010-4010-8010-101010101010", "rg-cutover", "aks-cutover"
 TEST_LABEL, POOL_LABEL = "wasimig.test/ns", "kubernetes.azure.com/agentpool"
@@ -53,33 +55,38 @@ def cutover_subscription(arm, az, k8s_api):
         rest.call(k8s_api, "DELETE", f"/apis/node.k8s.io/v1/runtimeclasses/{name}")
 
 
-class NodeMaker:
+class NodeMaker(Poller):
     """Plays AKS: once ARM has the new pool, its nodes join the cluster (as many as its count, with its labels)."""
 
     def __init__(self, arm, kubelet, namespace, pool):
+        super().__init__()
         self.arm, self.kubelet, self.ns, self.pool = arm, kubelet, namespace, pool
         self.added = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self):
-        while not self._stop.wait(0.2):
-            found = [p for p in self.arm.dump()["agentPools"]
-                     if p["id"].lower().endswith(f"/agentpools/{self.pool}") and f"/{CLUSTER}/" in p["id"]]
-            if found:
-                props = found[0]["properties"]
-                self.kubelet.add_pool(self.pool, props.get("count") or 1,
-                                      labels={**(props.get("nodeLabels") or {}), TEST_LABEL: self.ns})
-                self.added.set()
-                return
+    def poll(self):
+        found = [p for p in self.arm.dump()["agentPools"]
+                 if p["id"].lower().endswith(f"/agentpools/{self.pool}") and f"/{CLUSTER}/" in p["id"]]
+        if not found:
+            return False
+        props = found[0]["properties"]
+        self.kubelet.add_pool(self.pool, props.get("count") or 1,
+                              labels={**(props.get("nodeLabels") or {}), TEST_LABEL: self.ns})
+        self.added.set()
+        return True
 
-    def __enter__(self):
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+@contextmanager
+def a_move(arm, az, k8s_api, kubelet, k8s_env, namespace, via=None):
+    """One test's move with AKS's part played (NodeMaker); ``via``: the kubeconfig ARM hands out instead of the API
+    server's own (the fault proxy's). Afterwards the emulator's faults and the move's record are gone."""
+    made = Move(arm, az, k8s_api, kubelet, namespace, k8s_env.kubeconfig)
+    if via:
+        arm.set_kubeconfig(SUB, RG, CLUSTER, via)
+    arm.clear_requests()
+    with NodeMaker(arm, kubelet, namespace, made.new):
+        yield made
+    arm.clear_faults()
+    made.drop_record()
 
 
 class Move:
@@ -180,34 +187,27 @@ class Move:
 APPS = ("web", "loose")
 
 
-class ReadySampler:
+class ReadySampler(Poller):
     """Ready replicas of each app every 200 ms in a thread; ``minimum`` is the lowest seen of any."""
 
     def __init__(self, move, apps=APPS):
+        super().__init__()
         self.move, self.apps, self.samples = move, apps, []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                self.samples.append(min(self.move.ready(app) for app in self.apps))
-            except rest.KubeApiError:
-                pass
-            self._stop.wait(0.2)
+    def poll(self):
+        try:
+            self.samples.append(min(self.move.ready(app) for app in self.apps))
+        except rest.KubeApiError:
+            pass
 
     @property
     def minimum(self):
         return min(self.samples)
 
     def __enter__(self):
-        self._thread.start()
-        time.sleep(0.3)
+        super().__enter__()
+        time.sleep(0.3)   # a first sample before the run starts
         return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def moved(move):

@@ -75,18 +75,23 @@ def _unschedulable(api, pool):
     return {n["metadata"]["name"]: bool(n["spec"].get("unschedulable")) for n in nodes}
 
 
-class ReadySampler:
-    """Counts Ready (and not terminating) replicas every ~50 ms in a thread; ``minimum`` is the lowest seen."""
+class Poller:
+    """A thread that calls ``poll()`` every ``period`` seconds while the ``with`` block runs (or until ``poll``
+    returns True): what the samplers and the stand-ins for AKS share."""
+    period = 0.2
 
-    def __init__(self, api, namespace, app):
-        self.api, self.namespace, self.app = api, namespace, app
-        self.samples, self._stop = [], threading.Event()
+    def __init__(self):
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def poll(self):
+        raise NotImplementedError
 
     def _run(self):
         while not self._stop.is_set():
-            self.samples.append(sum(map(_ready, _pods(self.api, self.namespace, self.app))))
-            self._stop.wait(0.05)
+            if self.poll():
+                return
+            self._stop.wait(self.period)
 
     def __enter__(self):
         self._thread.start()
@@ -95,3 +100,16 @@ class ReadySampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+class ReadySampler(Poller):
+    """Counts Ready (and not terminating) replicas every ~50 ms in a thread; ``minimum`` is the lowest seen."""
+    period = 0.05
+
+    def __init__(self, api, namespace, app):
+        super().__init__()
+        self.api, self.namespace, self.app = api, namespace, app
+        self.samples = []
+
+    def poll(self):
+        self.samples.append(sum(map(_ready, _pods(self.api, self.namespace, self.app))))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.k8s.cutover_estate import Move, NodeMaker, ReadySampler, cutover_subscription, moved  # noqa: F401
+from tests.k8s.cutover_estate import Move, ReadySampler, a_move, cutover_subscription, moved  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
@@ -19,11 +19,8 @@ DONE = ["preflight", "prepare", "parallel", "switch", "drain", "verify"]
 
 @pytest.fixture(name="move")
 def move_fixture(arm, az, k8s_api, kubelet, k8s_env, namespace, cutover_subscription):  # noqa: F811
-    made = Move(arm, az, k8s_api, kubelet, namespace, k8s_env.kubeconfig)
-    arm.clear_requests()
-    with NodeMaker(arm, kubelet, namespace, made.new):
+    with a_move(arm, az, k8s_api, kubelet, k8s_env, namespace) as made:
         yield made
-    made.drop_record()
 
 
 def done(document):

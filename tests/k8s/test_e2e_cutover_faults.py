@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.k8s.cutover_estate import (CLUSTER, RG, SUB, Move, NodeMaker, ReadySampler,  # noqa: F401
-                                      cutover_subscription, moved)
+from tests.k8s.cutover_estate import CLUSTER, ReadySampler, a_move, cutover_subscription, moved  # noqa: F401
 from tests.k8s.faultproxy import status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
@@ -56,13 +55,8 @@ CASES = {
 @pytest.fixture(name="move")
 def move_fixture(arm, az, k8s_api, kubelet, k8s_env, namespace, cutover_subscription,  # noqa: F811
                  fault_proxy):
-    made = Move(arm, az, k8s_api, kubelet, namespace, k8s_env.kubeconfig)
-    arm.set_kubeconfig(SUB, RG, CLUSTER, fault_proxy.kubeconfig())
-    arm.clear_requests()
-    with NodeMaker(arm, kubelet, namespace, made.new):
+    with a_move(arm, az, k8s_api, kubelet, k8s_env, namespace, via=fault_proxy.kubeconfig()) as made:
         yield made
-    arm.clear_faults()
-    made.drop_record()
 
 
 def done(document):

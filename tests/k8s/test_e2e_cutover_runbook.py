@@ -20,8 +20,7 @@ from datetime import datetime, timezone
 import pytest
 
 from azext_wasimig.kube import rest
-from tests.k8s.cutover_estate import (CLUSTER, RG, SUB, Move, NodeMaker, ReadySampler,  # noqa: F401
-                                      cutover_subscription, moved)
+from tests.k8s.cutover_estate import ReadySampler, a_move, cutover_subscription, moved  # noqa: F401
 from tests.k8s.faultproxy import delay
 from tests.k8s.harness import wait_for
 
@@ -35,12 +34,8 @@ LONG_HOLD = 120   # a hold the run must not wait out when told twice
 @pytest.fixture(name="move")
 def move_fixture(arm, az, k8s_api, kubelet, k8s_env, namespace, cutover_subscription,  # noqa: F811
                  fault_proxy):
-    made = Move(arm, az, k8s_api, kubelet, namespace, k8s_env.kubeconfig)
-    arm.set_kubeconfig(SUB, RG, CLUSTER, fault_proxy.kubeconfig())
-    arm.clear_requests()
-    with NodeMaker(arm, kubelet, namespace, made.new):
+    with a_move(arm, az, k8s_api, kubelet, k8s_env, namespace, via=fault_proxy.kubeconfig()) as made:
         yield made
-    made.drop_record()
 
 
 def _done(document):
