@@ -345,14 +345,13 @@ def _cutover_azure(cmd, target, spin_shim):
     """The ARM calls of a cutover: the phase commands' own functions, bound to this target."""
     from azext_wasimig import arm
     from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig.cutover import interrupts
     from azext_wasimig.cutover.phases import Azure
     from azext_wasimig.prepare import run
 
     def create_pool(name, dry_run):   # ARM read afresh: an earlier attempt may have made the pool meanwhile
         now = arm.resolve_target(cmd.cli_ctx, target.resource_group, target.cluster_name, target.wasi_pool_name)
         return run.create_pool(cf_agent_pools(cmd.cli_ctx), now, None, new_name=name, spin_shim=spin_shim,
-                               dry_run=dry_run, note=logger.warning, progress=interrupts.checked(_progress_of(cmd)))
+                               dry_run=dry_run, note=logger.warning, progress=_cutover_progress(cmd))
 
     return Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cmd.cli_ctx, target, name)(),
                  freeze_pool=lambda name, count: arm.freeze_autoscaler(cmd.cli_ctx, target, name, count))
@@ -371,14 +370,21 @@ def _with_aci(cmd, target, options, azure):
 
     def create(api, workloads, dry_run):
         return run.create_aci(client, api, target, workloads, aci.Options(resource_group=group), dry_run=dry_run,
-                              note=logger.warning, detail=logger.info, progress=_progress_of(cmd))
+                              note=logger.warning, detail=logger.info, progress=_cutover_progress(cmd))
 
     def wait(name):   # then the group as it is (the wait, as the command's, returns nothing)
         aci_groups.wait_for(client, group, name, cluster_id, running, interval=2, timeout=900, to_plain=None,
-                            progress=_progress_of(cmd))
+                            progress=_cutover_progress(cmd))
         return aci_groups.read(client, group, name)
     return replace(azure, aci=AciAzure(resource_group=group, create=create, wait=wait,
                                        read_groups=aci_groups.reader(client, group, cluster_id, target.wasi_pool_name)))
+
+
+def _cutover_progress(cmd):
+    """az's progress for the cutover's Azure waits, each report a safe point for a deferred SIGINT/SIGTERM (else a
+    signal during a long-running operation would wait for its end)."""
+    from azext_wasimig.cutover import interrupts
+    return interrupts.checked(_progress_of(cmd))
 
 
 def _printed_on_stop(call):

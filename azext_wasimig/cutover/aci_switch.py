@@ -73,22 +73,25 @@ def _row(key, action, **more):
 def scale_in(api, keys, old, note=None):
     """Scale each of ``keys`` ((namespace, Kind, name)) to 0, its replicas saved; one row each: ``scaled``,
     ``unchanged`` (already done), ``skipped`` (a kind the drain handles, or another move's)."""
-    from azext_wasimig.kube import rest
+    return [_scale_one(api, key, old, note) if key[1] in SCALABLE
+            else _row(key, "skipped", reason="not scalable: the drain moves its pods") for key in keys]
+
+
+def _scale_one(api, key, old, note):
     from azext_wasimig.retarget import patch
-    rows = []
-    for key in keys:
-        if key[1] not in SCALABLE:
-            rows.append(_row(key, "skipped", reason="not scalable: the drain moves its pods"))
-            continue
-        current = rest.call(api, "GET", patch.object_path(_stub(key)))
-        if not belongs_to(current, old):
-            rows.append(_row(key, "skipped", reason=f"its replicas were saved by another move: {saved(current)}"))
-            continue
-        action = patch.patch_to(api, _stub(key), lambda live: scaled_in(live, old))
-        rows.append(_row(key, "scaled" if action == "patched" else "unchanged"))
-        if note and action == "patched":
-            note(f"{'/'.join(key)}: scaled to 0 (its replicas saved for rollback)")
-    return rows
+    foreign = []   # what another move saved, seen on the object patch_to read (one GET, not a second one first)
+
+    def compute(live):
+        if belongs_to(live, old):
+            return scaled_in(live, old)
+        foreign.append(saved(live))
+        return live
+    action = patch.patch_to(api, _stub(key), compute)
+    if foreign:
+        return _row(key, "skipped", reason=f"its replicas were saved by another move: {foreign[-1]}")
+    if note and action == "patched":
+        note(f"{'/'.join(key)}: scaled to 0 (its replicas saved for rollback)")
+    return _row(key, "scaled" if action == "patched" else "unchanged")
 
 
 def left_running(api, keys):

@@ -51,3 +51,31 @@ def test_what_another_old_pool_saved_is_not_this_moves():
 def test_an_annotation_that_is_not_ours_reads_as_nothing_saved():
     for text in ("not json", json.dumps([1]), json.dumps({"replicas": 2})):
         assert aci_switch.saved(deployment(2, {ORIGINAL_REPLICAS: text})) is None
+
+
+def _served(monkeypatch, live):
+    """rest.call answering GETs with ``live``; the calls made, in order."""
+    from azext_wasimig.kube import rest
+    calls = []
+
+    def call(_api, method, path, body=None, **_):
+        calls.append((method, path, body))
+        return json.loads(json.dumps(live)) if method == "GET" else {}
+    monkeypatch.setattr(rest, "call", call)
+    return calls
+
+
+def test_scale_in_reads_each_object_once_then_patches_it(monkeypatch):
+    live = {**deployment(3), "metadata": {**deployment(3)["metadata"], "resourceVersion": "7"}}
+    calls = _served(monkeypatch, live)
+    rows = aci_switch.scale_in(None, [("shop", "Deployment", "web")], "wasi")
+    assert [method for method, _, _ in calls] == ["GET", "PATCH"] and rows[0]["action"] == "scaled"
+    assert calls[1][2]["spec"] == {"replicas": 0}
+
+
+def test_scale_in_leaves_an_object_another_move_scaled_and_says_whose(monkeypatch):
+    theirs = json.dumps({"from": "otherwasi", "to": "aci", "replicas": 2})
+    calls = _served(monkeypatch, deployment(0, {ORIGINAL_REPLICAS: theirs}))
+    rows = aci_switch.scale_in(None, [("shop", "Deployment", "web")], "wasi")
+    assert [method for method, _, _ in calls] == ["GET"] and rows[0]["action"] == "skipped"
+    assert "otherwasi" in rows[0]["reason"]
