@@ -104,3 +104,64 @@ def _require_kubeconfig_of(api, target, kubeconfig):
     except Exception as ex:  # pylint: disable=broad-except
         raise rest.api_error(ex, "listing the pool's nodes to check that --kubeconfig is this cluster's",
                              api.configuration.host, "list nodes") from ex
+
+
+def cutover_azure(cli_ctx, target, options, *, connect, note, detail, progress):
+    """The ARM calls of a cutover (``cutover.phases.Azure``), bound to ``target``: the phase commands' own run
+    functions (create-pool, delete-pool, wait; with --aci create-aci and wait --container-group), each Azure wait
+    reporting through ``progress``. ``connect()``: the cluster's ApiClient (the cutover's own)."""
+    from functools import partial
+    from azext_wasimig import arm
+    from azext_wasimig.cutover.phases import Azure
+    from azext_wasimig.prepare import pool_create, run
+
+    def create_pool(name, dry_run):   # ARM read afresh: an earlier attempt may have made the pool meanwhile
+        now = arm.resolve_target(cli_ctx, target.resource_group, target.cluster_name, target.wasi_pool_name)
+        return run.create_pool(cf_agent_pools(cli_ctx), now, None, new_name=name, spin_shim=options.spin_shim,
+                               dry_run=dry_run, note=note, progress=progress)
+
+    def wait_while_deleting(name):
+        from azext_wasimig import waiting
+        still_deleting = waiting.condition(deleted=True, custom=lambda p: waiting.state_of(p).lower() != "deleting")
+        pool_create.wait_for_pool(cf_agent_pools(cli_ctx), target, name, still_deleting, interval=5, timeout=3600,
+                                  progress=progress)
+
+    def delete_pool(old, new):
+        """delete-pool's run function (its gates all checked again: the pair from ARM read afresh, no pods left,
+        verify once), with no question: the cutover asked before it began."""
+        from azext_wasimig.decommission import run as decommission
+        now = arm.resolve_target(cli_ctx, target.resource_group, target.cluster_name, new_nodepool_name=new)
+        home = (decommission.Home(aci_resource_group=options.aci_resource_group) if options.aci else
+                decommission.Home(new=new))
+        gates = decommission.Gates(soak_minutes=0, interval=options.interval, max_restarts=options.max_restarts)
+        clients = decommission.Clients(connect=connect, agent_pools=cf_agent_pools(cli_ctx),
+                                       container_groups=cf_container_groups(cli_ctx) if options.aci else None)
+        return decommission.delete_pool(now, clients, decommission.DeletePoolRequest(old=old, home=home, gates=gates),
+                                        confirm=lambda _question: None, note=note, progress=progress)
+
+    azure = Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cli_ctx, target, name)(),
+                  freeze_pool=partial(arm.freeze_autoscaler, cli_ctx, target), delete_pool=delete_pool,
+                  wait_while_deleting=wait_while_deleting)
+    return _with_aci(cli_ctx, target, options, azure, note=note, detail=detail, progress=progress)
+
+
+def _with_aci(cli_ctx, target, options, azure, *, note, detail, progress):
+    """With --aci: the cutover's ACI calls, on create-aci, wait --container-group and verify --aci's reader."""
+    if not options.aci:
+        return azure
+    from dataclasses import replace
+    from azext_wasimig.cutover.aci_phases import AciAzure, running
+    from azext_wasimig.decommission import aci_groups
+    from azext_wasimig.prepare import aci, run
+    client, group, cluster_id = cf_container_groups(cli_ctx), options.aci_resource_group, target.cluster.get("id")
+
+    def create(api, workloads, dry_run):
+        return run.create_aci(client, api, target, workloads, aci.Options(resource_group=group), dry_run=dry_run,
+                              note=note, detail=detail, progress=progress)
+
+    def wait(name):   # then the group as it is (the wait, as the command's, returns nothing)
+        aci_groups.wait_for(client, group, name, cluster_id, running, interval=2, timeout=900, to_plain=None,
+                            progress=progress)
+        return aci_groups.read(client, group, name)
+    return replace(azure, aci=AciAzure(resource_group=group, create=create, wait=wait,
+                                       read_groups=aci_groups.reader(client, group, cluster_id, target.wasi_pool_name)))

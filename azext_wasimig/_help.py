@@ -392,8 +392,11 @@ long-summary: >
     nodes Ready), parallel (retarget --phase parallel; verify's gates on the new pool, off-old-pool and on-new-pool
     aside, for --parallel-soak minutes), switch (retarget --phase cutover; its rollouts), drain (cordon the whole
     old pool, then drain --drain-batch-size nodes at a time, --batch-soak minutes between batches, PDBs
-    honoured), verify (every gate held for --final-soak minutes). decommission (deleting the old pool) is not run
-    by this version: delete it with az aks nodepool delete once verify passed.
+    honoured), verify (every gate held for --final-soak minutes), decommission (delete-pool's own run: the pair
+    proven from ARM, no pods left, every gate checked once more, one DELETE of the old pool; only after the final
+    verify passed under this plan; --until verify keeps the old pool). The DELETE is sent at most once: a re-run
+    after an interruption waits for the one AKS is carrying out, or sends it again after AKS failed it; once the
+    pool is gone the same command and --status still say where the cutover stands.
     With --aci (not with --new-nodepool-name) the new home is Azure Container Instances: preflight also stops on
     what create-aci refuses (found by its dry run; the plan names the groups it would make), prepare runs
     create-aci for every workload of the plan and waits until each group is Succeeded and Running (as wait
@@ -417,7 +420,7 @@ examples:
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run
   - name: Run preflight to switch on Monday (the record remembers where it stopped) ...
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --until switch --yes
-  - name: ... and the rest on Tuesday, two nodes at a time with a minute between batches and half a minute of final soak, checked every 10 seconds (a real final soak is longer, e.g. the default 10); --replan because these flags differ from Monday's.
+  - name: ... and the rest on Tuesday, old pool deleted last, two nodes at a time with a minute between batches and half a minute of final soak, checked every 10 seconds (a real final soak is longer, e.g. the default 10); --replan because these flags differ from Monday's.
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes
   - name: Where does the cutover stand?
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --status -o table

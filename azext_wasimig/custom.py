@@ -305,20 +305,39 @@ def wasi_cutover(cmd, *, resource_group_name, cluster_name, nodepool_name, cutov
                  dry_run=False, replan=False, show_status=False, abort=False, yes=False, admin=False, kubeconfig=None,
                  context=None):
     """``cutover_options``: the run's flags as one CutoverOptions value, made by _validators.validate_cutover."""
-    from azext_wasimig import arm
-    from azext_wasimig._client_factory import kube_client
+    from azext_wasimig._client_factory import cutover_azure, kube_client
     from azext_wasimig.cutover import run
-    target = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name, acting_on_pool=True)
+    target, gone = _cutover_target(cmd, resource_group_name, cluster_name, nodepool_name)
     api = kube_client(cmd.cli_ctx, target, _access(admin, kubeconfig, context))
+    if gone:   # a cutover that deleted it says so (exit 0); else the pool is not there (exit code 3)
+        document = run.after_deletion(api, target, nodepool_name.lower(), read_only=dry_run or show_status)
+        if document is None:
+            raise gone
+        return document
     if show_status or abort:
         return run.abort(api, target, _who()) if abort else run.status(api, target)
     if not dry_run:
-        _confirm_cutover(target, cutover_options, yes)
+        from azure.cli.core.util import user_confirmation
+        from azext_wasimig.cutover.plan import confirmation
+        user_confirmation(confirmation(target.cluster_name, target.wasi_pool_name, cutover_options, until), yes=yes)
+    azure = cutover_azure(cmd.cli_ctx, target, cutover_options, connect=lambda: api, note=logger.warning,
+                          detail=logger.info, progress=_cutover_progress(cmd))
     return _printed_on_stop(lambda: run.run(
-        api, target, cutover_options, _with_aci(cmd, target, cutover_options,
-                                                _cutover_azure(cmd, target, cutover_options.spin_shim)),
-        _cutover_request(target, cutover_options, until, dry_run, replan), progress=logger.warning,
-        note=logger.warning))
+        api, target, cutover_options, azure, _cutover_request(target, cutover_options, until, dry_run, replan),
+        progress=logger.warning, note=logger.warning))
+
+
+def _cutover_target(cmd, resource_group_name, cluster_name, nodepool_name):
+    """``(target, None)``; once the old pool is gone from ARM, ``(the cluster's target, the not-found error)``: the
+    cutover that deleted it can still say where it stands (AKS pool names are lower case)."""
+    from azure.cli.core.azclierror import ResourceNotFoundError
+    from azext_wasimig import arm
+    try:
+        return arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name, nodepool_name,
+                                  acting_on_pool=True), None
+    except ResourceNotFoundError as gone:
+        cluster = arm.resolve_target(cmd.cli_ctx, resource_group_name, cluster_name)   # not found: the cluster
+        return cluster, gone
 
 
 def _cutover_request(target, options, until, dry_run, replan):
@@ -326,58 +345,6 @@ def _cutover_request(target, options, until, dry_run, replan):
     resume = plan.command(target.resource_group, target.cluster_name, target.wasi_pool_name, options,
                           subscription=target.subscription_id)
     return run.Request(until=until, dry_run=dry_run, replan=replan, resume_command=resume)
-
-
-def _confirm_cutover(target, options, yes):
-    from azure.cli.core.util import user_confirmation
-    if options.aci:
-        return user_confirmation(
-            f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster '{target.cluster_name}' to "
-            f"container groups in resource group '{options.aci_resource_group}': create them, scale the in-cluster "
-            "copies to 0, cordon and drain the old pool (PodDisruptionBudgets honoured)?", yes=yes)
-    return user_confirmation(f"Move every workload off WASI pool '{target.wasi_pool_name}' of cluster "
-                             f"'{target.cluster_name}' to node pool '{options.new_pool or '(derived name)'}': create "
-                             "it, retarget the workloads, cordon and drain the old pool (PodDisruptionBudgets "
-                             "honoured)?", yes=yes)
-
-
-def _cutover_azure(cmd, target, spin_shim):
-    """The ARM calls of a cutover: the phase commands' own functions, bound to this target."""
-    from azext_wasimig import arm
-    from azext_wasimig._client_factory import cf_agent_pools
-    from azext_wasimig.cutover.phases import Azure
-    from azext_wasimig.prepare import run
-
-    def create_pool(name, dry_run):   # ARM read afresh: an earlier attempt may have made the pool meanwhile
-        now = arm.resolve_target(cmd.cli_ctx, target.resource_group, target.cluster_name, target.wasi_pool_name)
-        return run.create_pool(cf_agent_pools(cmd.cli_ctx), now, None, new_name=name, spin_shim=spin_shim,
-                               dry_run=dry_run, note=logger.warning, progress=_cutover_progress(cmd))
-
-    return Azure(create_pool=create_pool, read_pool=lambda name: arm.pool_reader(cmd.cli_ctx, target, name)(),
-                 freeze_pool=lambda name, count: arm.freeze_autoscaler(cmd.cli_ctx, target, name, count))
-
-
-def _with_aci(cmd, target, options, azure):
-    """With --aci: the cutover's ACI calls, on create-aci, wait --container-group and verify --aci's reader."""
-    if not options.aci:
-        return azure
-    from dataclasses import replace
-    from azext_wasimig._client_factory import cf_container_groups
-    from azext_wasimig.cutover.aci_phases import AciAzure, running
-    from azext_wasimig.decommission import aci_groups
-    from azext_wasimig.prepare import aci, run
-    client, group, cluster_id = cf_container_groups(cmd.cli_ctx), options.aci_resource_group, target.cluster.get("id")
-
-    def create(api, workloads, dry_run):
-        return run.create_aci(client, api, target, workloads, aci.Options(resource_group=group), dry_run=dry_run,
-                              note=logger.warning, detail=logger.info, progress=_cutover_progress(cmd))
-
-    def wait(name):   # then the group as it is (the wait, as the command's, returns nothing)
-        aci_groups.wait_for(client, group, name, cluster_id, running, interval=2, timeout=900, to_plain=None,
-                            progress=_cutover_progress(cmd))
-        return aci_groups.read(client, group, name)
-    return replace(azure, aci=AciAzure(resource_group=group, create=create, wait=wait,
-                                       read_groups=aci_groups.reader(client, group, cluster_id, target.wasi_pool_name)))
 
 
 def _cutover_progress(cmd):

@@ -121,6 +121,7 @@ class Estate:
 def cutover_argv(az, est, args):
     return [az, "aks", "wasi-migrate", "cutover", *est.pool_args(), "--new-nodepool-name", est.new,
             "--runtime-class", NEW_CLASS, "--final-soak", "0", "--grace-period", str(args.grace), "--yes",
+            "--until", "verify",   # the phase commands below end with verify too (no delete-pool on either side)
             "--only-show-errors", "--query", "{phases: phases}"]
 
 

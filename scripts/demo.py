@@ -1,8 +1,8 @@
 """The main job on the embedded default: the emulated Azure with the sample estate, a loopback Kubernetes
 control plane standing in for cluster aks-prod, the real az with the extension wheel installed, and a whole
 migration of the WASI pool `wasi` run with `az aks wasi-migrate`, printed as a user would see it: evaluate, then
-`cutover`, killed once with SIGKILL (a runbook worker recycled), resumed by the same command, and the old pool
-deleted once verify passed.
+`cutover`, killed once with SIGKILL (a runbook worker recycled), resumed by the same command, which ends by
+deleting the old pool once the final verify passed.
 
 Run through scripts/demo.sh (it builds the wheel, the environments and the control plane binaries first).
 The test harness plays the parts no machine here has: the kubelets of the nodes, and AKS adding the new
@@ -58,21 +58,17 @@ CUTOVER = ["cutover", *POOL, "--new-nodepool-name", NEW, "--runtime-class", SPIN
 
 
 def cutover_plan_step():
-    return ("Phases 2 to 6 as one resumable run: the plan first, changing nothing",
+    return ("Phases 2 to 4, then the old pool deleted, as one resumable run: the plan first, changing nothing",
             [*CUTOVER, "--dry-run", "--query", "{workloads: plan.workloads[].workload, newPool: plan.newPoolBody, "
                                                "gates: plan.gates, nextPhase: nextPhase}"])
 
 
-def decommission_steps():
+def after_the_cutover_steps():
     return [
-        ("Is the new pool ready to take over for good? verify's gates, each with its evidence",
-         ["verify", *POOL, "--new-nodepool-name", NEW, "-o", "table"]),
-        ("delete-pool runs the same gates; a dry run shows them and what would be deleted",
-         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--dry-run", "-o", "table"]),
-        ("The one step that cannot be undone, on that evidence (one DELETE; the record is for the change ticket)",
-         ["delete-pool", *POOL, "--new-nodepool-name", NEW, "--yes", "--query",
-          "{action: action, pool: nodepool.name, runtime: nodepool.workloadRuntime, replacement: replacement, "
-          "gatesPassed: verification.passed, at: finishedAt}"]),
+        ("The cutover's last phase deleted the old pool (one DELETE, after the final verify): Azure has no pool 'wasi'",
+         ["show", *POOL]),
+        ("... and the same command, from any machine, still says how the cutover ended",
+         ["cutover", *POOL, "--status", "--query", "{completed: completed, phase: phase, nextPhase: nextPhase}"]),
         ("A WASI pool cannot be made again: a rollback now is refused, saying what can still be done",
          ["rollback", *POOL, "--new-nodepool-name", NEW, "--yes"]),
     ]
@@ -201,7 +197,7 @@ def main():
             show_placement(api, "before the cutover")
             cutover_killed_and_resumed(demo, api)
             show_placement(api, "after the cutover")
-            for title, args in decommission_steps():
+            for title, args in after_the_cutover_steps():
                 demo.run(title, args)
         finally:
             kubelet.stop()

@@ -8,7 +8,7 @@ nothing left to evict, verify reads again). Each returns its evidence (what the 
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from azext_wasimig.cutover import plan as planning
 from azext_wasimig.errors import MigrationError
@@ -36,12 +36,15 @@ class Azure:
     """The ARM calls of a cutover, made by the CLI glue on the phase commands' own functions.
     ``create_pool(name, dry_run)``: create-pool's result (the pool made, waited for or reused; with ``dry_run`` the body
     it would send); ``read_pool(name)``: the pool now, None when gone; ``freeze_pool(name, count)``: the pool's
-    autoscaler off at ``count``; ``delete_pool``: None until delete-pool's run function is wired; ``aci``: with
-    ``cutover --aci``, the ACI calls (``aci_phases.AciAzure``), None for a pool."""
+    autoscaler off at ``count``; ``delete_pool(old, new)``: delete-pool's run function on the old pool, its
+    replacement ``new`` (None with --aci: the move's container groups), returning its record;
+    ``wait_while_deleting(name)``: returns once the pool is gone or no longer Deleting; ``aci``: with ``cutover
+    --aci``, the ACI calls (``aci_phases.AciAzure``), None for a pool."""
     create_pool: Callable
     read_pool: Callable
     freeze_pool: Callable
-    delete_pool: Optional[Callable] = None
+    delete_pool: Callable
+    wait_while_deleting: Callable
     aci: Any = None
 
 
@@ -272,26 +275,13 @@ def _soak(ctx, seconds, why):
         ctx.sleep(min(5.0, max(0.0, end - ctx.clock())))
 
 
-# --- verify, decommission -------------------------------------------------------------------------------------
+# --- verify -------------------------------------------------------------------------------------------------
 
 def verify(ctx):
     """verify's gates, every one, held for --final-soak minutes."""
     summary = _verify(ctx, "verify", ctx.options.final_soak)
     ctx.verified["verify"] = summary
     return {"verify": _gist(summary), "fingerprint": ctx.record.doc.get("fingerprint")}
-
-
-def decommission(ctx):
-    """Delete OLD: only after the final verify passed in this run, or the record says it passed under this very
-    plan and a fresh check passes now (nothing changed since)."""
-    if "verify" not in ctx.verified:
-        recorded = ctx.evidence("verify")
-        if recorded.get("fingerprint") != ctx.record.doc.get("fingerprint"):
-            raise GateFailed("decommission", "verified", "The final verify passed under another plan.",
-                             recommendation="Run the verify phase again (--replan re-runs it).")
-        _verify(ctx, "decommission", 0)
-    ctx.azure.delete_pool(ctx.old)
-    return {"deleted": ctx.old}
 
 
 def _verify(ctx, phase, soak_minutes, ignore=()):
@@ -331,6 +321,13 @@ def _gist(summary):
 
 # What cutover/aci_phases.py builds its phases on.
 verify_gates, gist, count_actions = _verify, _gist, _actions
+
+
+def decommission(ctx):
+    """Delete OLD: cutover/decommission.py, a module of its own for the one step that cannot be undone."""
+    from azext_wasimig.cutover.decommission import decommission as delete_old_pool
+    return delete_old_pool(ctx)
+
 
 RUNS = {"preflight": preflight, "prepare": prepare, "parallel": parallel, "switch": switch, "drain": drain,
         "verify": verify, "decommission": decommission}

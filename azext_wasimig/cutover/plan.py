@@ -195,6 +195,19 @@ def check_unchanged(recorded, now, started, *, replan, resume_command):
     return lines
 
 
+def confirmation(cluster, old_pool, options, until=None):
+    """The question a cutover asks before it starts (``--yes`` answers it): everything it will do, up to ``until``;
+    the old pool's deletion is named, as the one step that cannot be undone."""
+    home = (f"container groups in resource group '{options.aci_resource_group}': create them, scale the in-cluster "
+            "copies to 0" if options.aci else
+            f"node pool '{options.new_pool or '(derived name)'}': create it, retarget the workloads")
+    deletes = until is None or PHASES.index(until) >= PHASES.index("decommission")
+    last = (", then, once the final verify passed, DELETE the old pool (it cannot be created again)" if deletes else
+            f" (stopping after the {until} phase: the old pool is kept)")
+    return (f"Move every workload off WASI pool '{old_pool}' of cluster '{cluster}' to {home}, cordon and drain the "
+            f"old pool (PodDisruptionBudgets honoured){last}?")
+
+
 def command(resource_group, cluster, old_pool, options, subscription=None):
     """The command that runs (or resumes) this very cutover: every option that is not its default spelled out,
     since a re-run with other options is refused as a changed plan."""

@@ -29,6 +29,7 @@ CLUSTER_ANNOTATION = "wasimig.azure.com/cluster"
 LEASE_SECONDS = 60            # a holder that has not renewed for this long is gone (renewed every third of it)
 MAX_FAULTS = 50               # the faults kept, newest last (a record stays small)
 MESSAGE_LIMIT = 500
+PHASES_UNDONE = ("parallel", "switch", "drain", "verify")   # what a rollback undoes (after decommission it refuses)
 
 
 class CutoverBusy(MigrationError):
@@ -117,6 +118,18 @@ def add_fault(doc, phase, kind, message, clock=time.time):
     doc["faults"] = (doc.get("faults") or []) + [
         {"at": now_stamp(clock), "phase": phase, "kind": kind, "message": str(message)[:MESSAGE_LIMIT]}]
     del doc["faults"][:-MAX_FAULTS]
+
+
+def roll_back(doc, keep_prepare=True):
+    """``rollback`` undid the move: the phases it undid are to be run again by a later cutover (``prepare`` too when
+    the new home was deleted). Returns their names; the record keeps a note of it."""
+    undone = [name for name in PHASES_UNDONE + (() if keep_prepare else ("prepare",))
+              if name in (doc.get("phases") or {})]
+    for name in undone:
+        del doc["phases"][name]
+    if undone:
+        add_fault(doc, None, "rollback", f"rolled back: {', '.join(undone)} to be run again")
+    return undone
 
 
 def add_created(doc, kind, resource_id, phase):

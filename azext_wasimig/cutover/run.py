@@ -59,10 +59,11 @@ def _ignore(_text):
     pass
 
 
-def open_record(api, target):
+def open_record(api, target, old_pool=None):
+    """The record of the cutover of ``target``'s old pool (or of pool ``old_pool``, by name: once it is gone)."""
     cluster_id = str(target.cluster.get("id") or target.cluster_name)
-    name = records.record_name(cluster_id, target.wasi_pool_name)
-    return records.CutoverRecord(ConfigMapStore(api, name), cluster_id, target.wasi_pool_name)
+    old_pool = old_pool or target.wasi_pool_name
+    return records.CutoverRecord(ConfigMapStore(api, records.record_name(cluster_id, old_pool)), cluster_id, old_pool)
 
 
 def run(api, target, options, azure, request, *, progress=_ignore, note=_ignore, clock=time.monotonic,
@@ -124,9 +125,6 @@ def _run_phases(ctx, request, began):
         stopped = None
         for name in planning.PHASES:
             if _status(record.doc, name) != "done":
-                if name == "decommission" and ctx.azure.delete_pool is None:
-                    say("decommission: not run by this version (delete-pool is not wired yet)")
-                    break
                 _one_phase(ctx, name, request, began)
             if name == request.until:
                 say(f"stopped after {name} (--until)")
@@ -276,12 +274,55 @@ def runbook_document(doc, built, began, clock, *, dry_run=False, stopped=None, g
     return document
 
 
-def status(api, target):
-    """--status: where the cutover stands, from the record (no lease taken); NoCutoverRecord when there is none."""
+def after_deletion(api, target, old_pool, *, read_only=False):
+    """ARM has no pool ``old_pool`` any more: where the cutover that deleted it stands (``status``'s document), the
+    decommission marked done first when its DELETE was sent (a run stopped while AKS deleted the pool). None when
+    no cutover of this pool sent a DELETE: the pool is simply not there (the caller says so, exit code 3)."""
+    record = open_record(api, target, old_pool)
+    doc, _ = record.read()
+    decommission = ((doc or {}).get("phases") or {}).get("decommission") or {}
+    if not (decommission.get("evidence") or {}).get("deleteAttempts"):
+        return None
+    if decommission.get("status") != "done" and not read_only:
+        record.acquire()
+        try:
+            record.update(lambda fresh: _mark(fresh, "decommission", "done", evidence={"deleted": old_pool,
+                                                                                       "goneSeenAfterwards": True}))
+        finally:
+            record.release()
+    return status(api, target, old_pool)
+
+
+def reset_after_rollback(api, target, *, keep_prepare=True, dry_run=False):
+    """``rollback``'s step on the cutover's record, when there is one: the phases it undid are to be run again, or a
+    later cutover would take them for done (a switch undone, a drain of a pool that runs the workloads again).
+    Refuses (``CutoverBusy``) while a cutover of the pool is running. Returns the step for rollback's output."""
     record = open_record(api, target)
+    doc, _ = record.read()
+    if doc is None:
+        return {"step": "cutoverRecord", "action": "none", "phases": []}
+    if dry_run:
+        would = [name for name in records.PHASES_UNDONE + (() if keep_prepare else ("prepare",))
+                 if name in (doc.get("phases") or {})]
+        return {"step": "cutoverRecord", "action": "wouldReset" if would else "unchanged", "phases": would}
+    undone = []
+
+    def change(fresh):
+        undone[:] = records.roll_back(fresh, keep_prepare)
+    record.acquire()
+    try:
+        record.update(change)
+    finally:
+        record.release()
+    return {"step": "cutoverRecord", "action": "reset" if undone else "unchanged", "phases": undone}
+
+
+def status(api, target, old_pool=None):
+    """--status: where the cutover stands, from the record (no lease taken); NoCutoverRecord when there is none."""
+    record = open_record(api, target, old_pool)
     doc, lease = record.read()
     if doc is None:
-        raise NoCutoverRecord(f"No cutover of pool '{target.wasi_pool_name}' was started on cluster "
+        raise NoCutoverRecord(f"No cutover of pool '{record.old_pool}' was started on cluster "
                               f"'{target.cluster_name}' (no record in namespace {records.NAMESPACE}).",
                               recommendation="Start one with the same command without --status.")
     now = time.time()

@@ -1,6 +1,7 @@
 """`rollback`: the whole way back to the old pool, in the reverse order of the migration (orchestration; plain
 inputs, clients and callbacks in).
 
+  0. a cutover of the pool must not be running; its record, when there is one, is told which phases to run again;
   1. uncordon the old pool (``drain`` cordoned it): its nodes take pods again;
   2. restore every workload of this move (old -> new) from the placement retarget saved (retarget's own rollback,
      which remains the step on its own: placement only);
@@ -47,6 +48,15 @@ def _ignore(_message):
 
 def _step(name, action, **details):
     return {"step": name, "action": action, **details}
+
+
+def _cutover_record(api_client, target, request):
+    """First, before any change: a cutover of this pool must not be running, and its record will say that the
+    phases undone here are to be run again (the new pool's creation too, when it is deleted)."""
+    from azext_wasimig.cutover import run
+    return run.reset_after_rollback(api_client, target, keep_prepare=not (request.delete_new_pool or
+                                                                          request.delete_aci),
+                                    dry_run=request.dry_run)
 
 
 def _uncordon(api_client, old, dry_run):
@@ -131,12 +141,13 @@ def question(target, request):
 
 def run_rollback(target, clients, request, *, confirm, note=_ignore, info=_ignore, progress=waiting.no_progress):
     """``{"resourceGroup", "clusterName", "nodepool", "newNodepool", "dryRun", "steps": [{"step", "action", ...}]}``:
-    uncordon, restore, waitAvailable (not in a dry run), deleteNewPool, deleteAci (when asked)."""
+    cutoverRecord, uncordon, restore, waitAvailable (not in a dry run), deleteNewPool, deleteAci (when asked)."""
     target = pair.prove_for_rollback(target, request.old, delete_new_pool=request.delete_new_pool)
     api_client, old = clients.connect(), target.wasi_pool_name
     if not request.dry_run:
         confirm(question(target, request))
-    done = [_uncordon(api_client, old, request.dry_run)]
+    done = [_cutover_record(api_client, target, request)]
+    done.append(_uncordon(api_client, old, request.dry_run))
     note(f"Node pool '{old}': {done[-1]['action']}")
     restored, rows = (_restore_replicas(api_client, old, request) if request.aci else
                       _restore(api_client, target, request, note, info))

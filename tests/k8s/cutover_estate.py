@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 
@@ -174,6 +175,21 @@ class Move:
         return [e for e in self.arm.requests() if e["method"] == "PUT" and 200 <= int(e["status"] or 0) < 300
                 and e["path"].lower().endswith(f"/agentpools/{pool}")]
 
+    def pool_deletes(self, pool):
+        """The DELETEs of ``pool`` ARM accepted (one answered 429 and sent again by the SDK was not)."""
+        return [e for e in self.arm.requests() if e["method"] == "DELETE" and 200 <= int(e["status"] or 0) < 300
+                and e["path"].lower().endswith(f"/agentpools/{pool}")]
+
+    def old_pool_deleted_after_the_final_verify(self):
+        """ARM has no old pool; it was sent one DELETE (two after a failed LRO: what AKS advises), each after the
+        record's final verify finished."""
+        doc, _ = self.record()
+        verified = doc["phases"]["verify"]["finishedAt"]
+        deletes = self.pool_deletes(self.old)
+        gone = not any(p["id"].lower().endswith(f"/agentpools/{self.old}") and f"/{CLUSTER}/" in p["id"]
+                       for p in self.arm.dump()["agentPools"])
+        return gone and bool(deletes) and all(_moment(e["time"]) >= _moment(verified) for e in deletes)
+
     def wait_for_phase(self, phase, status="running", timeout=120):
         """Until the record says ``phase`` is in ``status`` (a name, or a tuple of them)."""
         wanted = (status,) if isinstance(status, str) else status
@@ -182,6 +198,11 @@ class Move:
             doc, _ = self.record()
             return ((doc or {}).get("phases") or {}).get(phase, {}).get("status") in wanted
         wait_for(there, timeout, f"phase {phase} {status}", 0.2)
+
+
+def _moment(stamp):
+    """An ISO time (the emulator's request log, with microseconds; the record's, to the second) as a datetime."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 APPS = ("web", "loose")

@@ -11,10 +11,11 @@ import time
 import pytest
 
 from tests.k8s.cutover_estate import Move, ReadySampler, a_move, cutover_subscription, moved  # noqa: F401
+from tests.k8s.harness import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
-DONE = ["preflight", "prepare", "parallel", "switch", "drain", "verify"]
+DONE = ["preflight", "prepare", "parallel", "switch", "drain", "verify", "decommission"]
 
 
 @pytest.fixture(name="move")
@@ -25,7 +26,7 @@ def move_fixture(arm, az, k8s_api, kubelet, k8s_env, namespace, cutover_subscrip
 
 def done(document):
     """The phases done, in the run's order (az prints JSON with sorted keys)."""
-    return [name for name in DONE + ["decommission"] if document["phases"].get(name, {}).get("status") == "done"]
+    return [name for name in DONE if document["phases"].get(name, {}).get("status") == "done"]
 
 
 def assert_moved(move):
@@ -36,10 +37,10 @@ def test_a_whole_cutover_moves_the_pool_and_keeps_a_record(move, k8s_env):
     with ReadySampler(move) as ready:
         result = move.cutover()
     summary = result.json
-    assert done(summary) == DONE and summary["phase"] == "verify"
-    # decommission is not wired yet: the run ends after verify, and says what is next
-    assert summary["nextPhase"] == "decommission" and summary["completed"] is False
+    assert done(summary) == DONE and summary["phase"] == "decommission"
+    assert summary["nextPhase"] is None and summary["completed"] is True
     assert summary["stoppedBy"] is None and summary["durationSeconds"] > 0
+    assert move.old_pool_deleted_after_the_final_verify(), "the old pool: one DELETE, sent after the final verify"
     assert [c["phase"] for c in summary["created"]] == ["prepare"] and summary["created"][0]["id"].endswith(move.new)
     assert all(g["passed"] for g in summary["gates"]["verify"])
     assert [w["workload"] for w in summary["plan"]["workloads"]] == [f"{move.ns}/Deployment/{app}"
@@ -51,10 +52,22 @@ def test_a_whole_cutover_moves_the_pool_and_keeps_a_record(move, k8s_env):
     assert len(move.pool_puts(move.new)) == 1
     # progress on stderr: one line per step with the elapsed time
     assert "s] drain: Draining batch 1 of 2" in result.err and "s] verify: done in" in result.err
+    assert "s] decommission: done in" in result.err
     doc, lease = move.record()
     assert lease == {} and doc["runs"] == 1 and doc["plan"] == summary["plan"]
+    assert doc["phases"]["decommission"]["evidence"]["deleteAttempts"] == 1
     token = k8s_env.kubeconfig.read_text().split("token:")[-1].split()[0]
     assert token not in json.dumps(doc)
+    # the pool is gone from ARM: the same command (and --status) still says where the cutover stands
+    again = move.cutover().json
+    assert again["completed"] is True and done(again) == DONE and len(move.pool_deletes(move.old)) == 1
+    assert move.az(*move.args("--status"), expect=0).json["completed"] is True
+
+
+def test_a_pool_gone_without_a_cutover_is_not_found(move):
+    """No cutover record sent a DELETE for it: the old pool simply is not there (exit code 3)."""
+    missing = move.az(*move.args("--nodepool-name", "nosuchpool", "--yes"), expect=3)
+    assert "has no node pool 'nosuchpool'" in missing.err
 
 
 def test_until_stops_after_a_phase_and_a_plain_rerun_resumes_at_the_next(move):
@@ -70,7 +83,7 @@ def test_until_stops_after_a_phase_and_a_plain_rerun_resumes_at_the_next(move):
 
 def test_a_sigkill_at_a_random_point_then_a_plain_rerun_completes(move):
     """Killed inside a phase picked at random (batch and final soaks keep each phase long enough to be seen)."""
-    phase = random.choice(DONE[1:])
+    phase = random.choice(DONE[1:-1])   # decommission is too quick to hit at random: its own test below
     proc = move.start("--batch-soak", "0.05", "--final-soak", "0.05")
     move.wait_for_phase(phase, ("running", "done"))
     time.sleep(random.uniform(0, 0.5))
@@ -84,9 +97,51 @@ def test_a_sigkill_at_a_random_point_then_a_plain_rerun_completes(move):
     assert_moved(move)
     assert ready.minimum >= move.replicas - 1
     assert len(move.pool_puts(move.new)) == 1, "the new pool was PUT more than once"
+    assert move.old_pool_deleted_after_the_final_verify()
     assert any(f["kind"] == "takeover" for f in result.json["faults"]), "the takeover of the dead run's lease"
     interrupted = [name for name, entry in doc["phases"].items() if entry["status"] == "running"]
     assert all(result.json["phases"][name]["attempts"] == 2 for name in interrupted)
+
+
+def test_a_sigkill_while_aks_deletes_the_old_pool_then_a_rerun_waits_for_that_delete(move, arm):
+    """Killed once ARM accepted the DELETE (a slow LRO): the re-run sends no second DELETE, it waits for the first."""
+    move.cutover("--until", "verify")
+    arm.settings(lroPolls=15, retryAfterMs=200)
+    try:
+        proc = move.start()
+        wait_for(lambda: move.pool_deletes(move.old), 60, "the old pool's DELETE", 0.05)
+        move.kill(proc)
+        killed = move.finish(proc)
+        assert killed.rc != 0 and move.arm_pool(move.old)["provisioningState"] == "Deleting"
+        result = move.cutover()
+    finally:
+        arm.settings(lroPolls=2, retryAfterMs=50)
+    assert done(result.json) == DONE and result.json["completed"] is True
+    assert "is being deleted (a DELETE sent earlier)" in result.err
+    assert move.old_pool_deleted_after_the_final_verify() and len(move.pool_deletes(move.old)) == 1
+    assert result.json["phases"]["decommission"]["attempts"] == 2
+
+
+def test_until_verify_keeps_the_old_pool_and_a_rerun_deletes_it(move):
+    first = move.cutover("--until", "verify").json
+    assert first["nextPhase"] == "decommission" and move.arm_pool(move.old)["provisioningState"] == "Succeeded"
+    assert move.pool_deletes(move.old) == []
+    assert done(move.cutover().json) == DONE and move.old_pool_deleted_after_the_final_verify()
+
+
+def test_a_rollback_after_the_switch_sends_the_record_back_and_a_later_cutover_moves_again(move):
+    move.cutover("--until", "switch")
+    back = move.az("aks", "wasi-migrate", "rollback", *move.args()[3:13], "--yes", expect=0).json
+    steps = {s["step"]: s for s in back["steps"]}
+    assert steps["cutoverRecord"]["action"] == "reset" and steps["cutoverRecord"]["phases"] == ["parallel", "switch"]
+    assert steps["restore"]["action"] == "restored"
+    wait_for(lambda: len(move.on_pool(move.old)) == move.replicas, 60, "web back on the old pool")
+    doc, _ = move.record()
+    assert list(doc["phases"]) == ["preflight", "prepare"] and doc["faults"][-1]["kind"] == "rollback"
+    again = move.cutover().json
+    assert done(again) == DONE and again["phases"]["switch"]["attempts"] == 1
+    assert_moved(move)
+    assert len(move.pool_puts(move.new)) == 1 and move.old_pool_deleted_after_the_final_verify()
 
 
 def test_a_second_run_refuses_while_the_first_holds_the_lease_and_abort_stops_the_first(move):

@@ -17,7 +17,7 @@ from tests.k8s.harness import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.k8s]
 
-DONE = ["preflight", "prepare", "parallel", "switch", "drain", "verify"]
+DONE = ["preflight", "prepare", "parallel", "switch", "drain", "verify", "decommission"]
 REPLICAS_ANNOTATION = "wasimig.azure.com/original-replicas"
 
 
@@ -64,7 +64,7 @@ def move_fixture(arm, az, k8s_api, kubelet, k8s_env, namespace, cutover_subscrip
 
 
 def done(document):
-    return [name for name in DONE + ["decommission"] if document["phases"].get(name, {}).get("status") == "done"]
+    return [name for name in DONE if document["phases"].get(name, {}).get("status") == "done"]
 
 
 def assert_on_aci(move):
@@ -89,7 +89,8 @@ def assert_on_aci(move):
 def test_a_whole_cutover_to_aci_makes_the_groups_once_and_scales_the_cluster_copies_to_zero(move):
     result = move.cutover()
     summary = result.json
-    assert done(summary) == DONE and summary["phase"] == "verify" and summary["stoppedBy"] is None
+    assert done(summary) == DONE and summary["phase"] == "decommission" and summary["stoppedBy"] is None
+    assert summary["completed"] is True and len(move.pool_deletes(move.old)) == 1
     assert summary["plan"]["options"]["aci"] is True and summary["plan"]["options"]["aciResourceGroup"] == RG
     assert summary["plan"]["options"]["newPool"] is None
     assert sorted(n for names in summary["plan"]["aciGroups"].values() for n in names) == move.group_names()

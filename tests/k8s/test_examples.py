@@ -8,6 +8,7 @@ docs but not in ``PLAN`` (or the other way round) fails the first test, so no ex
 """
 
 import ast
+import copy
 import json
 import pathlib
 import re
@@ -244,6 +245,27 @@ def _cutover_until(last, following):
     return check
 
 
+def _cutover_done(r, ctx):
+    """The rest of the cutover ran, the abort written before it spent: wasipool deleted after the final verify."""
+    return (r.json["completed"] and r.json["phase"] == "decommission" and r.json["nextPhase"] is None
+            and r.json["stoppedBy"] is None and all(g["passed"] for g in r.json["gates"]["verify"])
+            and "wasipool" not in _arm_pools(ctx))
+
+
+def _keep_the_old_pool(ctx):
+    ctx.old_pool = copy.deepcopy(ctx.arm.state.cluster(SUB, RG, CLUSTER)["pools"]["wasipool"])
+
+
+def _old_pool_back(ctx):
+    """The cutover deleted wasipool. The examples that follow are the manual path's (delete-pool, the rollback of a
+    move to ACI) on the same names: the emulated Azure has the pool again, as it was before the cutover's DELETE
+    (its nodes were never removed from the loopback cluster), and the cutover's record is dropped."""
+    with ctx.arm.state.lock:
+        ctx.arm.state.cluster(SUB, RG, CLUSTER)["pools"]["wasipool"] = ctx.old_pool
+    rest.call(ctx.api, "DELETE", "/api/v1/namespaces/wasimig-system/configmaps",
+              query={"labelSelector": "wasimig.azure.com/record=cutover"})
+
+
 def _cutover_aci_plan(r, ctx):
     """The plan of a move to ACI, nothing recorded or made: the groups of the workloads create-aci can run."""
     plan = r.json["plan"]
@@ -262,8 +284,8 @@ def _aci_rollback_preview(r, ctx):
 
 def _cutover_table(r, _):
     rows = _rows(r, ("phase", "status", "attempts", "seconds", "next"))
-    return [row["phase"] for row in rows][:6] == ["preflight", "prepare", "parallel", "switch", "drain", "verify"] \
-        and all(row["status"] == "done" for row in rows[:6])
+    return [row["phase"] for row in rows] == ["preflight", "prepare", "parallel", "switch", "drain", "verify",
+                                              "decommission"] and all(row["status"] == "done" for row in rows)
 
 
 # --- what happens between the examples ---------------------------------------------------------------------------
@@ -477,10 +499,12 @@ PLAN = [
     (f"cutover {OLD} --aci --dry-run", 0, _cutover_aci_plan),
     (f"cutover {MOVE} --dry-run", 0, _cutover_plan),
     (f"cutover {MOVE} --until switch --yes", 0, _cutover_until("switch", "drain")),
-    (f"cutover {MOVE} --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes", 0,
-     _cutover_until("verify", "decommission")),
-    (f"cutover {OLD} --status -o table", 0, _cutover_table),
     (f"cutover {OLD} --abort", 0, lambda r, _: r.json["abortRequested"] and r.json["running"] is False),
+    (_keep_the_old_pool,),
+    (f"cutover {MOVE} --drain-batch-size 2 --batch-soak 1 --final-soak 0.5 --interval 10 --replan --yes", 0,
+     _cutover_done),
+    (f"cutover {OLD} --status -o table", 0, _cutover_table),
+    (_old_pool_back,),
     (f"rollback {OLD} --aci --delete-aci --dry-run -o table", 0, _aci_rollback_preview),
     (f"delete-pool {MOVE} --dry-run -o table", 0, _would_delete),
     (f"delete-pool {MOVE} --yes", 0, _deleted),

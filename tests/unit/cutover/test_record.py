@@ -182,3 +182,12 @@ def test_the_configmap_holds_only_the_document_and_the_lease():
     body = rec.config_map("n", CLUSTER, {"plan": 1}, {"holder": holder("a")}, "7")
     assert set(body["data"]) == {"record", "lease"} and json.loads(body["data"]["record"]) == {"plan": 1}
     assert body["metadata"]["resourceVersion"] == "7"
+
+
+def test_a_rollback_sends_the_phases_it_undid_back_to_be_run_again():
+    doc = rec.empty_document("/c", "wasi")
+    doc["phases"] = {name: {"status": "done"} for name in ("preflight", "prepare", "parallel", "switch")}
+    assert rec.roll_back(doc) == ["parallel", "switch"]
+    assert list(doc["phases"]) == ["preflight", "prepare"] and doc["faults"][-1]["kind"] == "rollback"
+    assert rec.roll_back(doc, keep_prepare=False) == ["prepare"] and list(doc["phases"]) == ["preflight"]
+    assert rec.roll_back(doc) == [] and len(doc["faults"]) == 2, "nothing undone: nothing noted"

@@ -21,7 +21,12 @@ class Fakes:
         monkeypatch.setattr(phase.cluster, "pods_on_pool", self._pods)
         monkeypatch.setattr(phase.aci_groups, "names_of_move", self._names)
         monkeypatch.setattr(phase.aci_groups, "delete_all", self._delete_groups)
+        monkeypatch.setattr("azext_wasimig.cutover.run.reset_after_rollback", self._record)
         self.clients = run.Clients(connect=lambda: "api", agent_pools=self, container_groups="groups")
+
+    def _record(self, _api, _target, keep_prepare, dry_run):
+        self.calls.append(("record", keep_prepare, dry_run))
+        return {"step": "cutoverRecord", "action": "none", "phases": []}
 
     def _uncordon(self, _api, pool, unschedulable, dry_run):
         self.calls.append(("uncordon", pool, unschedulable, dry_run))
@@ -76,18 +81,19 @@ def test_the_whole_way_back_in_reverse_order_and_a_rerun_changes_nothing(monkeyp
     fakes = Fakes(monkeypatch, groups=["web-0"])
     request = RollbackRequest(old="WASI", new="std", delete_new_pool=True, delete_aci="rg-aci")
     result = fakes.rollback(request)
-    assert fakes.steps() == ["confirm", "uncordon", "restore", "wait", "pods", "DELETE pool", "groups",
+    assert fakes.steps() == ["confirm", "record", "uncordon", "restore", "wait", "pods", "DELETE pool", "groups",
                              "DELETE groups"]
-    assert fakes.calls[1] == ("uncordon", "wasi", False, False), "Azure's spelling"
-    assert fakes.calls[2] == ("restore", "wasi", "std", "rollback", False)
-    assert fakes.calls[3] == ("wait", [("ns", "Deployment", "back"), ("ns", "Deployment", "web")], "wasi", 600)
-    assert fakes.calls[5] == ("DELETE pool", "std", {}) and fakes.calls[7] == ("DELETE groups", "rg-aci", ["web-0"])
-    assert _actions(result) == {"uncordon": "uncordoned", "restore": "restored", "waitAvailable": "available",
+    assert fakes.calls[1] == ("record", False, False), "the new home deleted: the record runs prepare again"
+    assert fakes.calls[2] == ("uncordon", "wasi", False, False), "Azure's spelling"
+    assert fakes.calls[3] == ("restore", "wasi", "std", "rollback", False)
+    assert fakes.calls[4] == ("wait", [("ns", "Deployment", "back"), ("ns", "Deployment", "web")], "wasi", 600)
+    assert fakes.calls[6] == ("DELETE pool", "std", {}) and fakes.calls[8] == ("DELETE groups", "rg-aci", ["web-0"])
+    assert _actions(result) == {"cutoverRecord": "none", "uncordon": "uncordoned", "restore": "restored", "waitAvailable": "available",
                                 "deleteNewPool": "deleted", "deleteAci": "deleted"}
 
     fakes.calls = []
     again = fakes.rollback(request, target(new_gone=True))
-    assert _actions(again) == {"uncordon": "unchanged", "restore": "unchanged", "waitAvailable": "available",
+    assert _actions(again) == {"cutoverRecord": "none", "uncordon": "unchanged", "restore": "unchanged", "waitAvailable": "available",
                                "deleteNewPool": "alreadyGone", "deleteAci": "none"}
     assert not [c for c in fakes.calls if c[0].startswith("DELETE")]
 
@@ -96,8 +102,8 @@ def test_a_dry_run_asks_nothing_waits_for_nothing_and_deletes_nothing(monkeypatc
     fakes = Fakes(monkeypatch, on_new=[pod("web-1", "ReplicaSet")], groups=["web-0"])
     result = fakes.rollback(RollbackRequest(old="wasi", new="std", delete_new_pool=True, delete_aci="rg",
                                             dry_run=True))
-    assert fakes.steps() == ["uncordon", "restore", "pods", "groups"]
-    assert _actions(result) == {"uncordon": "wouldUncordon", "restore": "wouldRestore",
+    assert fakes.steps() == ["record", "uncordon", "restore", "pods", "groups"]
+    assert _actions(result) == {"cutoverRecord": "none", "uncordon": "wouldUncordon", "restore": "wouldRestore",
                                 "deleteNewPool": "wouldDelete", "deleteAci": "wouldDelete"}
     assert [s for s in result["steps"] if s["step"] == "deleteNewPool"][0]["podsInTheWay"][0]["pod"] == "ns/web-1"
 
@@ -105,7 +111,8 @@ def test_a_dry_run_asks_nothing_waits_for_nothing_and_deletes_nothing(monkeypatc
 def test_without_the_flags_nothing_is_deleted(monkeypatch):
     fakes = Fakes(monkeypatch, groups=["web-0"])
     result = fakes.rollback(RollbackRequest(old="wasi", new="std"))
-    assert list(_actions(result)) == ["uncordon", "restore", "waitAvailable"]
+    assert list(_actions(result)) == ["cutoverRecord", "uncordon", "restore", "waitAvailable"]
+    assert ("record", True, False) in fakes.calls, "the new pool kept: prepare stays done"
     assert "DELETE" not in fakes.calls[0][1], "the question names no deletion"
     assert not [c for c in fakes.calls if c[0].startswith("DELETE") or c[0] in ("pods", "groups")]
 
