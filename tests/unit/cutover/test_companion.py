@@ -175,6 +175,9 @@ class FakeApi:
             return self.objects[path]
         if status:
             raise self.error(method, path, status)
+        if path == "/apis/apps/v1/deployments":   # the LIST across namespaces, by the companion label
+            return {"metadata": {}, "items": [copy.deepcopy(o) for o in self.objects.values()
+                                              if (o["metadata"].get("labels") or {}).get(COMPANION_LABEL) == "true"]}
         if path not in self.objects:
             raise self.error(method, path, 404)
         if method == "DELETE":
@@ -216,3 +219,40 @@ def test_delete_takes_this_very_object_and_gone_is_fine(monkeypatch):
     assert cp.delete("api", made) == "gone"
     api.objects[cp._path("demo", "web-wasimig-companion")] = {**made, "metadata": {**made["metadata"], "uid": "u-2"}}
     assert cp.delete("api", made) == "changed" and api.objects, "another object under the name is left alone"
+
+
+def context(api_objects, monkeypatch):
+    """A cutover phase context on FakeApi: the move OLD -> NEW of cluster CLUSTER."""
+    from types import SimpleNamespace
+    api = FakeApi(monkeypatch, api_objects)
+    said = []
+    record = SimpleNamespace(cluster_id=CLUSTER, update=lambda change: None)
+    return api, SimpleNamespace(api="api", old=OLD, new=NEW, record=record, plan={}, say=said.append,
+                                checkpoint=lambda force=False: None)
+
+
+def made(name="web", uid="u-1", cluster=CLUSTER):
+    obj = cp.build(spin(name), old_pool=OLD, new_pool=NEW, runtime_class="spinkube", cluster_id=cluster)
+    obj["metadata"]["uid"] = uid
+    return obj
+
+
+def test_the_switch_deletes_a_companion_only_once_its_original_is_available_on_the_new_pool(monkeypatch):
+    from azext_wasimig.cutover.phases import GateFailed
+    from azext_wasimig.retarget import rewrite
+    foreign = made("api", uid="u-9", cluster=CLUSTER + "-other")
+    original = {**spin(), "status": {"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3,
+                                     "availableReplicas": 3}}
+    api, ctx = context([made(), foreign, original], monkeypatch)
+    with pytest.raises(GateFailed, match="not available on node pool 'spin' yet") as stopped:
+        cp.finish(ctx)   # the original still pins the old pool: its companion stays
+    assert stopped.value.gate == "original-available" and len(api.objects) == 3
+    moved = rewrite.retarget(original, OLD, NEW, "cutover", runtime_class="spinkube")
+    api.objects[cp._path("demo", "web")] = {**moved, "status": {**original["status"], "updatedReplicas": 2}}
+    with pytest.raises(GateFailed):
+        cp.finish(ctx)   # pinned, but not every replica updated and available yet
+    api.objects[cp._path("demo", "web")] = {**moved, "status": original["status"]}
+    assert cp.finish(ctx) == [{"companion": "demo/Deployment/web-wasimig-companion",
+                               "workload": "demo/Deployment/web", "action": "deleted"}]
+    assert cp._path("demo", "api-wasimig-companion") in api.objects, "another cluster's companion is left alone"
+    assert cp.finish(ctx) == [], "gone is fine"
