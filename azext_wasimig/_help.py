@@ -420,6 +420,8 @@ long-summary: >
 examples:
   - name: See the plan and where a run would start, changing nothing.
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run
+  - name: See which Deployments the parallel phase would give a companion copy on the new pool (the plan's companions), one replica each.
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --parallel-replicas 1 --dry-run
   - name: Run preflight to switch on Monday (the record remembers where it stopped) ...
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --until switch --yes
   - name: ... and the rest on Tuesday, two nodes at a time with a minute between batches and half a minute of final soak, checked every 10 seconds (a real final soak is longer, e.g. the default 10); --replan because these flags differ from Monday's.

@@ -102,9 +102,10 @@ def cannot_share(item, old_nodes, runtime_classes):
     """Whether a parallel plan's new placement admits none of the old pool's nodes (``old_nodes``, by their labels and
     taints; ``runtime_classes``: name -> RuntimeClass): e.g. a RuntimeClass change whose scheduling.nodeSelector
     only the new nodes match. Its parallel rollout would then put every pod on the new pool at once, leaving
-    nothing on the old one to compare with: cutover runs a companion copy instead. A plan that changes nothing, or
-    a pool with no node left, has nothing to share."""
-    if not item.changes or not old_nodes:
+    nothing on the old one to compare with: cutover runs a companion copy instead. A plan that changes nothing, an
+    object an earlier retarget already moved (it keeps its saved placement: its pods are the new pool's now), or a
+    pool with no node left, has nothing to share."""
+    if not item.changes or not old_nodes or rewrite.saved(item.obj)[1] is not None:
         return False
     return nowhere_to_land(rewrite.placement_of(item.desired), [_open(n) for n in old_nodes],
                            runtime_classes) is not None

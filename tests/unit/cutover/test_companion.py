@@ -82,6 +82,10 @@ def test_cannot_share_judges_labels_not_the_state_of_the_old_nodes_and_needs_a_c
     assert not rp.cannot_share(item, [], classes), "no old node: nothing to share"
     unchanged = rp.Plan(item.obj, desired=item.obj)
     assert not rp.cannot_share(unchanged, old_nodes, classes)
+    # already moved by this move's switch (a re-run's or a --dry-run's plan after it): no copy, nothing left on OLD
+    from azext_wasimig.retarget import rewrite
+    moved = rewrite.retarget(item.obj, OLD, NEW, "cutover", runtime_class="spinkube")
+    assert not rp.cannot_share(rp.plan(moved, "parallel", OLD, NEW, "spinkube"), old_nodes, classes)
 
 
 def test_the_name_is_at_most_63_characters_and_long_names_stay_apart():
