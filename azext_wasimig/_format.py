@@ -109,7 +109,7 @@ def delete_pool_table_format(result):
 
 def rollback_table_format(result):
     def what(step):
-        names = step.get("nodes") or step.get("containerGroups") or step.get("phases") or [
+        names = step.get("nodes") or step.get("containerGroups") or step.get("companions") or step.get("phases") or [
             f"{w['namespace']}/{w['kind']}/{w['name']}" for w in step.get("workloads") or []]
         return ",".join(names) or step.get("nodepool") or ""
     return [OrderedDict([("Step", step.get("step")), ("Action", step.get("action")), ("Objects", what(step))])

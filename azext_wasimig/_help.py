@@ -364,7 +364,9 @@ long-summary: >
     until they are available again on the old pool (kubectl's rollout-status rules) or --timeout passes; then,
     only when asked, deletes the new pool (--delete-new-pool: only if its provenance tag says wasimig made it
     from the old pool, and once nothing but DaemonSet pods runs there) and the container groups create-aci made
-    for this move (--delete-aci, found by their provenance tags, never by name). Each step is reported and
+    for this move (--delete-aci, found by their provenance tags, never by name). The companion copies a cutover's
+    parallel phase left on the new pool are deleted once the workloads are back (step removeCompanions: only
+    Deployments with every companion mark naming this cluster and old pool). Each step is reported and
     idempotent: a second run changes nothing. Asks first unless --yes; --dry-run shows what each step would do.
     Once the old pool has been deleted there is nothing to go back to (a WASI pool cannot be created again): the
     rollback is refused, saying what can still be done. With --aci instead of --new-nodepool-name (a move made by
@@ -390,7 +392,10 @@ long-summary: >
     before any change; the plan is recorded: what moves and how, the new pool's body, the gates; with
     --freeze-old-pool the old pool's autoscaler goes off at its current count first), prepare (create-pool and its
     nodes Ready), parallel (retarget --phase parallel; verify's gates on the new pool, off-old-pool and on-new-pool
-    aside, for --parallel-soak minutes), switch (retarget --phase cutover; its rollouts), drain (cordon the whole
+    aside, for --parallel-soak minutes; a Deployment whose new placement admits no node of the old pool is left
+    there as it is, and a companion copy of it, NAME-wasimig-companion with its pod labels and --parallel-replicas
+    replicas, runs on the new pool and is checked in its stead), switch (retarget --phase cutover; its rollouts;
+    then each companion deleted once its original is available on the new pool), drain (cordon the whole
     old pool, then drain --drain-batch-size nodes at a time, --batch-soak minutes between batches, PDBs
     honoured), verify (every gate held for --final-soak minutes), decommission (delete-pool's own run: the pair
     proven from ARM, no pods left, every gate checked once more, one DELETE of the old pool; only after the final
@@ -418,6 +423,8 @@ long-summary: >
 examples:
   - name: See the plan and where a run would start, changing nothing.
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --dry-run
+  - name: See which Deployments the parallel phase would give a companion copy on the new pool (the plan's companions), one replica each.
+    text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --parallel-replicas 1 --dry-run
   - name: Run preflight to switch on Monday (the record remembers where it stopped) ...
     text: az aks wasi-migrate cutover -g MyResourceGroup -n MyCluster --nodepool-name wasipool --new-nodepool-name wasipool2 --until switch --yes
   - name: ... and the rest on Tuesday, old pool deleted last, two nodes at a time with a minute between batches and half a minute of final soak, checked every 10 seconds (a real final soak is longer, e.g. the default 10); --replan because these flags differ from Monday's.

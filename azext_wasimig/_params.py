@@ -378,7 +378,7 @@ def _rollback(loader):
 
 
 CUTOVER_FLAGS = ("new_nodepool_name", "runtime_class", "drain_batch_size", "batch_soak", "parallel_soak",
-                 "final_soak", "interval", "max_restarts", "grace_period", "drain_timeout",
+                 "parallel_replicas", "final_soak", "interval", "max_restarts", "grace_period", "drain_timeout",
                  "freeze_old_pool", "aci", "aci_resource_group")   # -> cutover_options
 
 
@@ -403,6 +403,10 @@ def _cutover(loader):
                 help="Minutes to wait between drain batches, the run held at a safe point. Default: 0.")
         c.extra("parallel_soak", options_list=["--parallel-soak"], type=float,
                 help="Minutes verify's gates must hold on the new pool while both pools serve. Default: 0.")
+        c.extra("parallel_replicas", options_list=["--parallel-replicas"], type=int,
+                help="Replicas of each companion copy: the parallel phase runs one on the new pool for a Deployment "
+                     "whose new placement admits no node of the old pool (its original stays as it is until the "
+                     "switch). Default: the original's replicas.")
         c.extra("final_soak", options_list=["--final-soak"], type=float,
                 help="Minutes every verify gate must hold after the drain, before the old pool may go. "
                      "Default: 10.")

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from azext_wasimig.cutover import plan as planning
+from azext_wasimig.cutover import companion, plan as planning
 from azext_wasimig.errors import MigrationError
 
 NODES_READY_TIMEOUT = 900      # seconds for AKS to bring the new pool's nodes into the cluster as Ready
@@ -202,24 +202,32 @@ def _is_ready(node):
 # --- parallel, switch -----------------------------------------------------------------------------------------
 
 def parallel(ctx):
-    """retarget --phase parallel, its rollouts followed, then verify's gates on NEW (not off-old-pool/on-new-pool:
-    both pools serve) for --parallel-soak minutes."""
-    rows = _retarget(ctx, "parallel")
-    summary = _verify(ctx, "parallel", ctx.options.parallel_soak, planning.PARALLEL_IGNORES)
-    return {"retargeted": _actions(rows), "verify": _gist(summary)}
+    """The plan's companions made on NEW and available (``companion.start``; their originals left as they are), the
+    other workloads through retarget --phase parallel, its rollouts followed, then verify's gates on NEW (not
+    off-old-pool/on-new-pool: both pools serve; the companions checked in their originals' stead) for
+    --parallel-soak minutes."""
+    made = companion.start(ctx, ROLLOUT_TIMEOUT)
+    rows = _retarget(ctx, "parallel", leave=companion.originals(ctx))
+    summary = _verify(ctx, "parallel", ctx.options.parallel_soak, planning.PARALLEL_IGNORES,
+                      exclude=companion.originals(ctx), include=companion.companion_keys(ctx))
+    evidence = {"retargeted": _actions(rows), "verify": _gist(summary)}
+    return {**evidence, "companions": made} if made else evidence
 
 
 def switch(ctx):
-    """retarget --phase cutover and wait for its rollouts: every workload pinned to NEW only."""
+    """retarget --phase cutover and wait for its rollouts: every workload pinned to NEW only; then each companion
+    deleted once its original is available on NEW (``companion.finish``)."""
     rows = _retarget(ctx, "cutover")
-    return {"retargeted": _actions(rows)}
+    removed = companion.finish(ctx)
+    return {"retargeted": _actions(rows), **({"companionsRemoved": removed} if removed else {})}
 
 
-def _retarget(ctx, phase):
+def _retarget(ctx, phase, leave=frozenset()):
     """retarget.run, which waits for the rollouts it started (and for those an earlier attempt started)."""
     from azext_wasimig.retarget.run import RetargetRequest, run
     from azext_wasimig.verify.follow import RolloutsIncomplete
-    request = RetargetRequest(old=ctx.old, new=ctx.new, phase=phase, runtime_class=ctx.options.runtime_class)
+    request = RetargetRequest(old=ctx.old, new=ctx.new, phase=phase, runtime_class=ctx.options.runtime_class,
+                              leave=leave)
     try:
         return run(ctx.api, request, cluster_name=ctx.target.cluster_name, wait_timeout=ROLLOUT_TIMEOUT,
                    note=ctx.say, progress=ctx.say)
@@ -284,11 +292,12 @@ def verify(ctx):
     return {"verify": _gist(summary), "fingerprint": ctx.record.doc.get("fingerprint")}
 
 
-def _verify(ctx, phase, soak_minutes, ignore=()):
+def _verify(ctx, phase, soak_minutes, ignore=(), *, exclude=frozenset(), include=frozenset()):
     from azext_wasimig.verify.run import run_verify
     summary = run_verify(ctx.api, old_pool=ctx.old, **_home(ctx), max_restarts=ctx.options.max_restarts,
                          soak_minutes=soak_minutes, interval=ctx.options.interval, progress=ctx.say,
-                         sleep=_checked_sleep(ctx), clock=ctx.clock, ignore=ignore)
+                         sleep=_checked_sleep(ctx), clock=ctx.clock, ignore=ignore, exclude=exclude,
+                         include=include)
     failed = [g for g in summary["gates"] if g["name"] not in ignore and not g["passed"]]
     if failed:
         lines = "\n".join(f"  {g['name']}: " + "; ".join(f"{f['object']}: {f['reason']}" for f in g["failures"][:5])

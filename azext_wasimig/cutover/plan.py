@@ -39,6 +39,7 @@ class CutoverOptions:  # pylint: disable=too-many-instance-attributes  # one fie
     drain_batch: str = "1"
     batch_soak: float = 0
     parallel_soak: float = 0
+    parallel_replicas: int = None   # a companion's replicas; None: its original's
     final_soak: float = 10
     interval: int = 30
     max_restarts: int = 0
@@ -57,6 +58,9 @@ class CutoverOptions:  # pylint: disable=too-many-instance-attributes  # one fie
                             ("--final-soak", options.final_soak), ("--max-restarts", options.max_restarts)):
             if value is None or value < 0:
                 raise InvalidCutoverOption(f"{flag} {value} is not valid: give a number of at least 0.")
+        if options.parallel_replicas is not None and options.parallel_replicas < 1:
+            raise InvalidCutoverOption(f"--parallel-replicas {options.parallel_replicas} is not valid: give at least 1 "
+                                       "(or leave it out for each original's own count).")
         if options.interval < 1:
             raise InvalidCutoverOption(f"--interval {options.interval} is not valid: give at least 1 second.")
         if options.drain_timeout <= 0:
@@ -69,7 +73,8 @@ class CutoverOptions:  # pylint: disable=too-many-instance-attributes  # one fie
         """The options as the plan records and compares them (camelCase, stable)."""
         return {"newPool": self.new_pool, "runtimeClass": self.runtime_class, "spinShim": self.spin_shim,
                 "drainBatchSize": self.drain_batch, "batchSoakMinutes": self.batch_soak,
-                "parallelSoakMinutes": self.parallel_soak, "finalSoakMinutes": self.final_soak,
+                "parallelSoakMinutes": self.parallel_soak, "parallelReplicas": self.parallel_replicas,
+                "finalSoakMinutes": self.final_soak,
                 "intervalSeconds": self.interval, "maxRestarts": self.max_restarts, "gracePeriod": self.grace_period,
                 "drainTimeoutMinutes": self.drain_timeout, "freezeOldPool": self.freeze_old_pool,
                 "aci": self.aci, "aciResourceGroup": self.aci_resource_group}
@@ -122,9 +127,10 @@ def workload_rows(findings):
             for f in findings]
 
 
-def build(options, *, cluster_id, old_pool, old_pool_body, new_pool_body, findings):
+def build(options, *, cluster_id, old_pool, old_pool_body, new_pool_body, findings, companions=None):
     """The plan: names, options, the workloads and how they move, the new pool's body (what decides placement),
-    the gates of the parallel and final phases, and what happens to the old pool's autoscaler."""
+    the gates of the parallel and final phases, what happens to the old pool's autoscaler, and (``companions``:
+    ``companion.plan_entries``) which workloads get a companion copy on the new pool in the parallel phase."""
     props = (new_pool_body or {}).get("properties") or {}
     frozen = options.freeze_old_pool and autoscales(old_pool_body)
     return {"cluster": cluster_id, "oldPool": old_pool, "options": options.recorded(), "phases": list(PHASES),
@@ -135,7 +141,8 @@ def build(options, *, cluster_id, old_pool, old_pool_body, new_pool_body, findin
             "oldPoolAutoscales": autoscales(old_pool_body),
             "oldPoolAutoscaler": "frozen at its current count before anything else" if frozen else
             ("left on: the old pool may grow during the move (--freeze-old-pool turns it off)"
-             if autoscales(old_pool_body) else "not enabled")}
+             if autoscales(old_pool_body) else "not enabled"),
+            **(companions or {"companions": [], "companionsSkipped": []})}
 
 
 def fingerprint(plan):
@@ -229,7 +236,8 @@ def command(resource_group, cluster, old_pool, options, subscription=None):
 
 
 FLAGS = (("--runtime-class", "runtime_class"), ("--drain-batch-size", "drain_batch"), ("--batch-soak", "batch_soak"),
-         ("--parallel-soak", "parallel_soak"), ("--final-soak", "final_soak"), ("--interval", "interval"),
+         ("--parallel-soak", "parallel_soak"), ("--parallel-replicas", "parallel_replicas"),
+         ("--final-soak", "final_soak"), ("--interval", "interval"),
          ("--max-restarts", "max_restarts"), ("--grace-period", "grace_period"),
          ("--drain-timeout", "drain_timeout"), ("--freeze-old-pool", "freeze_old_pool"))
 

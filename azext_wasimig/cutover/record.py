@@ -21,11 +21,11 @@ import uuid
 from datetime import datetime, timezone
 
 from azext_wasimig.errors import MigrationError
+from azext_wasimig.vocabulary.wasi import CLUSTER_ANNOTATION
 
 NAMESPACE = "wasimig-system"
 RECORD_KEY, LEASE_KEY = "record", "lease"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "wasimig", "wasimig.azure.com/record": "cutover"}
-CLUSTER_ANNOTATION = "wasimig.azure.com/cluster"
 LEASE_SECONDS = 60            # a holder that has not renewed for this long is gone (renewed every third of it)
 MAX_FAULTS = 50               # the faults kept, newest last (a record stays small)
 MESSAGE_LIMIT = 500

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from azext_wasimig import evaluate
-from azext_wasimig.cutover import aci_phases, interrupts, phases, plan as planning, record as records
+from azext_wasimig.cutover import aci_phases, companion, interrupts, phases, plan as planning, record as records
 from azext_wasimig.cutover.store import ConfigMapStore
 from azext_wasimig.errors import MigrationError, MigrationInterrupted
 
@@ -97,7 +97,18 @@ def build_plan(api, target, options, azure, note=_ignore):
     options = replace(options, new_pool=would["nodepoolName"])
     return planning.build(options, cluster_id=str(target.cluster.get("id")), old_pool=target.wasi_pool_name,
                           old_pool_body=target.wasi_pool, new_pool_body=would.get("agentPool") or {},
-                          findings=findings), options
+                          findings=findings, companions=_companions(api, target, options)), options
+
+
+def _companions(api, target, options):
+    """Which workloads the parallel phase gives a companion copy (``companion.choose`` on retarget's parallel
+    plans, read from the cluster now)."""
+    from azext_wasimig.retarget.run import RetargetRequest, plan_request
+    taken = evaluate.read_cluster(api)
+    request = RetargetRequest(old=target.wasi_pool_name, new=options.new_pool, phase="parallel",
+                              runtime_class=options.runtime_class)
+    chosen, skipped = companion.choose(plan_request(taken, request), taken, target.wasi_pool_name)
+    return companion.plan_entries(chosen, skipped, options.parallel_replicas)
 
 
 def _hold_plan(record, doc, built, request, note):

@@ -5,7 +5,9 @@ inputs, clients and callbacks in).
   1. uncordon the old pool (``drain`` cordoned it): its nodes take pods again;
   2. restore every workload of this move (old -> new) from the placement retarget saved (retarget's own rollback,
      which remains the step on its own: placement only);
-  3. wait until those workloads are available again, on the old pool (kubectl's rollout-status rules);
+  3. wait until those workloads are available again, on the old pool (kubectl's rollout-status rules), then delete
+     the companion copies a cutover's parallel phase left on the new pool (``removeCompanions``: only Deployments
+     with every companion mark naming this cluster and old pool; not with ``--aci``);
   4. only with ``--delete-new-pool``: delete the new pool, if its provenance tag says wasimig made it from the old
      one (``pair``, checked before the first change), once nothing but DaemonSet, mirror or finished pods runs there;
   5. only with ``--delete-aci``: delete the container groups wasimig made for this move (their provenance tags).
@@ -92,6 +94,20 @@ def _wait_available(api_client, old, rows, request, note):
     return _step("waitAvailable", "available", nodepool=old, workloadCount=len(keys))
 
 
+def _remove_companions(api_client, target, request, note):
+    from azext_wasimig.cutover import companion
+    from azext_wasimig.vocabulary.kubernetes import object_key
+    found = companion.find(api_client, companion.cluster_mark(target), target.wasi_pool_name)
+    names = [companion.show(object_key(c)) for c in found]
+    if not found:
+        return _step("removeCompanions", "none", companions=[])
+    if request.dry_run:
+        return _step("removeCompanions", "wouldDelete", companions=names)
+    note(f"Deleting the companion copies {', '.join(names)} (made by the cutover's parallel phase)...")
+    results = {name: companion.delete(api_client, c) for name, c in zip(names, found)}
+    return _step("removeCompanions", "deleted", companions=names, results=results)
+
+
 def _in_the_way(api_client, pool):
     return record.leftovers(cluster.pods_on_pool(api_client, pool))
 
@@ -141,7 +157,8 @@ def question(target, request):
 
 def run_rollback(target, clients, request, *, confirm, note=_ignore, info=_ignore, progress=waiting.no_progress):
     """``{"resourceGroup", "clusterName", "nodepool", "newNodepool", "dryRun", "steps": [{"step", "action", ...}]}``:
-    cutoverRecord, uncordon, restore, waitAvailable (not in a dry run), deleteNewPool, deleteAci (when asked)."""
+    cutoverRecord, uncordon, restore, waitAvailable (not in a dry run), removeCompanions (not with --aci),
+    deleteNewPool, deleteAci (when asked)."""
     target = pair.prove_for_rollback(target, request.old, delete_new_pool=request.delete_new_pool)
     api_client, old = clients.connect(), target.wasi_pool_name
     if not request.dry_run:
@@ -154,6 +171,8 @@ def run_rollback(target, clients, request, *, confirm, note=_ignore, info=_ignor
     done.append(restored)
     if not request.dry_run:
         done.append(_wait_available(api_client, old, rows, request, note))
+    if not request.aci:
+        done.append(_remove_companions(api_client, target, request, note))
     if request.delete_new_pool:
         done.append(_delete_new_pool(api_client, target, clients, request, progress=progress, note=note))
     if request.delete_aci:

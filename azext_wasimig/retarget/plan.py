@@ -29,10 +29,13 @@ from azext_wasimig.placement import nowhere_to_land
 from azext_wasimig.retarget import rewrite
 from azext_wasimig.retarget.errors import ForeignMove, RetargetError
 from azext_wasimig.vocabulary.kubernetes import controller_of, object_key
+from azext_wasimig.vocabulary.wasi import COMPANION_LABEL, COMPANION_OF
 
 PHASES = (*rewrite.PHASES, "rollback")
 NOT_PINNED_REASON = ("Nothing in its placement ties it to the pool (its pods only run there now): it moves when the "
                      "old pool is drained, so it is left as it is.")
+COMPANION_REASON = ("A companion copy of it runs on the new pool while both pools serve (its new placement admits no "
+                    "node of the old pool): it is left as it is until the switch.")
 JOB_REASON = ("A Job's pod template cannot be changed (the API server refuses it): let it finish where it runs, "
               "or delete it and create it again from the exported manifest (--export-dir).")
 
@@ -68,7 +71,8 @@ def in_scope(snapshot, findings, old_pool, new_pool):
     """The objects to consider, sorted by (namespace, kind, name), each with whether its placement pins the
     pool (see the module docstring)."""
     objects = {object_key(o): o for o in snapshot.workloads + snapshot.pods
-               if not (o.get("metadata") or {}).get("deletionTimestamp")}   # being deleted: nothing to retarget
+               if not (o.get("metadata") or {}).get("deletionTimestamp")   # being deleted: nothing to retarget
+               and not is_companion(o)}   # cutover's own copy on the new pool: never moved
     tied = {(f["namespace"], f["kind"], f["name"]): pinned_by_placement(f)
             for f in findings if old_pool in (f.get("pools") or [])}
     chosen = {key: (objects[key], pinned) for key, pinned in tied.items() if key in objects}
@@ -78,6 +82,38 @@ def in_scope(snapshot, findings, old_pool, new_pool):
                 and pins_pools(obj, (old_pool, new_pool))):
             chosen[object_key(obj)] = (obj, True)
     return [chosen[key] for key in sorted(chosen)]
+
+
+def is_companion(obj):
+    """cutover's companion copy (its label and the annotation naming what it copies); which cluster's and move's it
+    is, is ``cutover.companion``'s to check before it deletes one."""
+    meta = obj.get("metadata") or {}
+    return (meta.get("labels") or {}).get(COMPANION_LABEL) == "true" and bool((meta.get("annotations") or {}).get(
+        COMPANION_OF))
+
+
+def _open(node):
+    """The node as if Ready and uncordoned: what its labels and taints admit, whatever its state now."""
+    return {**node, "spec": {**(node.get("spec") or {}), "unschedulable": False},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def cannot_share(item, old_nodes, runtime_classes):
+    """Whether a parallel plan's new placement admits none of the old pool's nodes (``old_nodes``, by their labels and
+    taints; ``runtime_classes``: name -> RuntimeClass): e.g. a RuntimeClass change whose scheduling.nodeSelector
+    only the new nodes match. Its parallel rollout would then put every pod on the new pool at once, leaving
+    nothing on the old one to compare with: cutover runs a companion copy instead. A plan that changes nothing, an
+    object an earlier retarget already moved (it keeps its saved placement: its pods are the new pool's now), or a
+    pool with no node left, has nothing to share."""
+    if not item.changes or not old_nodes or rewrite.saved(item.obj)[1] is not None:
+        return False
+    return nowhere_to_land(rewrite.placement_of(item.desired), [_open(n) for n in old_nodes],
+                           runtime_classes) is not None
+
+
+def left_alone(plans, keys, reason=COMPANION_REASON):
+    """``plans`` with those whose key is in ``keys`` skipped for ``reason``."""
+    return [Plan(p.obj, reason=reason) if p.key in keys and p.desired is not None else p for p in plans]
 
 
 def plan(obj, phase, old_pool, new_pool, runtime_class=rewrite.DEFAULT_RUNTIME_CLASS):

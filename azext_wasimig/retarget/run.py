@@ -33,6 +33,7 @@ class RetargetRequest:  # pylint: disable=too-many-instance-attributes  # one fi
     export_dir: str = None
     overwrite: bool = False
     allow_managed: bool = False    # patch what a paused Flux/Argo CD controller (or one not readable) manages
+    leave: frozenset = frozenset()  # (namespace, kind, name) left as they are (cutover's companions stand in)
 
     def desired(self, live):
         """What the live object should become now: recomputed from it before each patch."""
@@ -75,8 +76,8 @@ def run(api_client, request, *, cluster_name, wait_timeout=DEFAULT_TIMEOUT, conf
 def plan_request(taken, request):
     """The plans for every object the old pool ties (scan's findings on ``taken``, a ClusterSnapshot)."""
     findings = scan.assess(taken, [request.old], only_pool=request.old)
-    return plan.plan_all(taken, findings, request.old, request.new, request.phase,
-                         runtime_class=request.runtime_class)
+    return plan.left_alone(plan.plan_all(taken, findings, request.old, request.new, request.phase,
+                                         runtime_class=request.runtime_class), request.leave)
 
 
 def check(plans, taken, request, note=_ignore):

@@ -26,7 +26,7 @@ class VerifyFailed(MigrationError):
 
 def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci_resource_group=None,
                max_restarts=0, soak_minutes=0, interval=30, progress=None, sleep=time.sleep,
-               clock=time.monotonic, ignore=()):
+               clock=time.monotonic, ignore=(), exclude=frozenset(), include=frozenset()):
     """Check the new home of the move ``old_pool`` -> ``new_pool`` (or -> ACI when ``read_groups`` is given).
 
     ``api``: a kubernetes ApiClient. ``read_pool()``: the new pool as ARM returns it now (None when gone).
@@ -34,7 +34,9 @@ def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None
     GET returns them); ``aci_resource_group`` names where, in failures. ``soak_minutes``: 0 checks once; else checks
     every ``interval`` seconds until the window ends, and the first failing check ends it. ``progress(text)`` hears
     of each check. ``ignore``: names of gates that are evaluated and reported but neither fail nor end the soak (a
-    cutover's parallel phase, where both pools serve, ignores off-old-pool and on-new-pool).
+    cutover's parallel phase, where both pools serve, ignores off-old-pool and on-new-pool). ``exclude``/``include``:
+    workload keys taken out of the move's scope / added to it (that phase checks each companion copy on the new
+    pool in the stead of its original, which it leaves on the old one).
 
     Returns ``{"passed", "checks", "failedCheck", "oldPool", "newPool", "aci", "soakMinutes", "interval",
     "startedAt", "finishedAt", "gates"}``; ``gates`` (see gates.py) are the last check's. Raises
@@ -47,7 +49,8 @@ def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None
     while True:
         checks += 1
         results = check(api, old_pool=old_pool, new_pool=new_pool, read_pool=read_pool, read_groups=read_groups,
-                        aci_resource_group=aci_resource_group, max_restarts=max_restarts)
+                        aci_resource_group=aci_resource_group, max_restarts=max_restarts, exclude=exclude,
+                        include=include)
         failed = [g["name"] for g in results if not g["passed"] and g["name"] not in ignore]
         elapsed = clock() - begun
         if progress:
@@ -62,8 +65,8 @@ def run_verify(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None
 
 
 def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci_resource_group=None,
-          max_restarts=0):
-    """The gates, once: a list of gate results (gates.py)."""
+          max_restarts=0, exclude=frozenset(), include=frozenset()):
+    """The gates, once: a list of gate results (gates.py); ``exclude``/``include`` as run_verify."""
     from azext_wasimig.evaluate import read_cluster, scan
     taken = read_cluster(api)
     warnings = _read_warning_events(api)
@@ -73,7 +76,7 @@ def check(api, *, old_pool, new_pool=None, read_pool=None, read_groups=None, aci
         groups = require_groups(list(read_groups()), old_pool, aci_resource_group)
         keys |= {tuple(g["tags"]["wasimig.migratedFrom"].split("/", 2)) for g in groups
                  if str((g.get("tags") or {}).get("wasimig.migratedFrom", "")).count("/") == 2}
-    scope = scoping.build(taken, keys, old_pool, new_pool)
+    scope = scoping.build(taken, (keys - set(exclude)) | set(include), old_pool, new_pool)
     results = [gates.rollouts(scope), gates.off_old_pool(scope, old_pool)]
     if new_pool:
         results.append(gates.on_new_pool(scope, new_pool))

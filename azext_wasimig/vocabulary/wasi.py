@@ -30,6 +30,12 @@ POOL_TAG = "wasimig.nodepool"
 ORIGINAL_PLACEMENT = "wasimig.azure.com/original-placement"
 # A workload whose in-cluster copy `cutover --aci` scaled to 0 keeps its replicas here, for the rollback.
 ORIGINAL_REPLICAS = "wasimig.azure.com/original-replicas"
+# The companion copy `cutover` runs on the new pool during its parallel phase (a Deployment whose placement cannot
+# share its pods with the old pool): the label (in its labels, selector and pod template), the annotations naming
+# the workload it copies, the cluster (ARM id: the one the cutover record's ConfigMap carries too) and the old pool
+# of its move. Only an object carrying all of them, with this cluster's id, is ever deleted as a companion.
+COMPANION_LABEL, COMPANION_OF = "wasimig.azure.com/companion", "wasimig.azure.com/companion-of"
+CLUSTER_ANNOTATION, COMPANION_POOL = "wasimig.azure.com/cluster", "wasimig.azure.com/nodepool"
 
 
 def is_wasi_pool(pool):

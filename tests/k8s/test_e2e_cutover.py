@@ -41,7 +41,8 @@ def test_a_whole_cutover_moves_the_pool_and_keeps_a_record(move, k8s_env):
     assert summary["nextPhase"] is None and summary["completed"] is True
     assert summary["stoppedBy"] is None and summary["durationSeconds"] > 0
     assert move.old_pool_deleted_after_the_final_verify(), "the old pool: one DELETE, sent after the final verify"
-    assert [c["phase"] for c in summary["created"]] == ["prepare"] and summary["created"][0]["id"].endswith(move.new)
+    assert [c["phase"] for c in summary["created"]] == ["prepare", "parallel"]   # the pool, web's companion copy
+    assert summary["created"][0]["id"].endswith(move.new)
     assert all(g["passed"] for g in summary["gates"]["verify"])
     assert [w["workload"] for w in summary["plan"]["workloads"]] == [f"{move.ns}/Deployment/{app}"
                                                                      for app in ("loose", "web")]

@@ -50,7 +50,8 @@ CASES = {
         "method": "GET", "path": "/managedClusters/" + CLUSTER + "$", "status": 500, "times": 2}, stops=False),
     "arm-failed-lro-of-the-new-pool": Fault("prepare", arm={
         "method": "PUT", "path": "/agentPools/{new}$", "lroFail": True}, puts=2),
-    "kube-500-on-every-deployment-patch": Fault("parallel", kube=("PATCH", r"/deployments/web$", 500, -1)),
+    "kube-500-on-every-deployment-patch": Fault("switch", kube=("PATCH", r"/deployments/web$", 500, -1)),
+    "kube-500-on-the-companion-create": Fault("parallel", kube=("POST", r"/namespaces/[^/]+/deployments$", 500, -1)),
     "kube-409-on-the-cutover-patch": Fault("switch", kube=("PATCH", r"/deployments/web$", 409, 1), stops=False),
     "kube-429-on-the-scan": Fault("preflight", kube=("GET", r"^/apis/apps/v1/deployments$", 429, 2), stops=False),
     "kube-500-on-every-eviction": Fault("drain", kube=("POST", r"/eviction$", 500, -1)),

@@ -498,6 +498,9 @@ PLAN = [
     (f"verify {OLD} --aci --aci-resource-group MyAciGroup", 0, _aci_verified),
     (f"cutover {OLD} --aci --dry-run", 0, _cutover_aci_plan),
     (f"cutover {MOVE} --dry-run", 0, _cutover_plan),
+    (f"cutover {MOVE} --parallel-replicas 1 --dry-run", 0,
+     lambda r, ctx: _cutover_plan(r, ctx) and r.json["plan"]["options"]["parallelReplicas"] == 1
+     and r.json["plan"]["companions"] == []),   # moved by the manual path above: nothing left to copy
     (f"cutover {MOVE} --until switch --yes", 0, _cutover_until("switch", "drain")),
     (f"cutover {OLD} --abort", 0, lambda r, _: r.json["abortRequested"] and r.json["running"] is False),
     (_keep_the_old_pool,),

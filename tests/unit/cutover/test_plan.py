@@ -31,7 +31,8 @@ def test_bad_batch_sizes_name_the_flag(value):
 
 @pytest.mark.parametrize("flag, given", [("--final-soak", {"final_soak": -1}), ("--batch-soak", {"batch_soak": -2}),
                                          ("--interval", {"interval": 0}), ("--drain-timeout", {"drain_timeout": 0}),
-                                         ("--grace-period", {"grace_period": -1})])
+                                         ("--grace-period", {"grace_period": -1}),
+                                         ("--parallel-replicas", {"parallel_replicas": 0})])
 def test_bad_numbers_name_the_flag(flag, given):
     with pytest.raises(InvalidCutoverOption, match=flag):
         CutoverOptions.from_cli(new_pool="n", **given)
@@ -56,6 +57,13 @@ def test_the_plan_says_what_moves_the_body_the_gates_and_the_autoscaler():
     assert built["oldPoolAutoscales"] and built["oldPoolAutoscaler"].startswith("frozen")
     assert "may grow" in build()["oldPoolAutoscaler"]
     assert build(old={"properties": {"count": 2}})["oldPoolAutoscaler"] == "not enabled"
+    assert built["companions"] == [] and built["companionsSkipped"] == []
+
+
+def test_parallel_replicas_is_recorded_and_spelled_in_the_resume_command():
+    options = CutoverOptions.from_cli(new_pool="wasi2", parallel_replicas=1)
+    assert options.recorded()["parallelReplicas"] == 1 and CutoverOptions().recorded()["parallelReplicas"] is None
+    assert "--parallel-replicas 1 --yes" in plan.command("rg", "aks", "wasi", options)
 
 
 def test_the_fingerprint_ignores_key_order_and_sees_any_change():

@@ -12,9 +12,11 @@ from tests.unit.decommission.helpers import Done, pod, target
 class Fakes:
     """The cluster (cordon, retarget's rollback, the rollout wait, pods on a pool) and the Azure clients."""
 
-    def __init__(self, monkeypatch, cordoned=("wasi-0",), patched=("web",), on_new=(), groups=()):
+    def __init__(self, monkeypatch, cordoned=("wasi-0",), patched=("web",), on_new=(), groups=(), companions=()):
         self.calls, self.cordoned, self.patched, self.on_new = [], list(cordoned), list(patched), list(on_new)
-        self.groups = list(groups)
+        self.groups, self.companions = list(groups), list(companions)
+        monkeypatch.setattr("azext_wasimig.cutover.companion.find", self._companions)
+        monkeypatch.setattr("azext_wasimig.cutover.companion.delete", self._delete_companion)
         monkeypatch.setattr("azext_wasimig.drain.cordon_pool", self._uncordon)
         monkeypatch.setattr("azext_wasimig.retarget.run.run", self._restore)
         monkeypatch.setattr(phase.cluster, "wait_rolled_out", self._wait)
@@ -45,6 +47,15 @@ class Fakes:
     def _wait(self, _api, keys, pool, timeout, **_):
         self.calls.append(("wait", sorted(keys), pool, timeout))
         self.on_new = []
+
+    def _companions(self, _api, cluster_id, old_pool):
+        self.calls.append(("companions", cluster_id, old_pool))
+        return [{"kind": "Deployment", "metadata": {"namespace": "ns", "name": name}} for name in self.companions]
+
+    def _delete_companion(self, _api, companion):
+        self.calls.append(("DELETE companion", companion["metadata"]["name"]))
+        self.companions.remove(companion["metadata"]["name"])
+        return "deleted"
 
     def _pods(self, _api, pool):
         self.calls.append(("pods", pool))
@@ -78,40 +89,47 @@ def _actions(result):
 
 
 def test_the_whole_way_back_in_reverse_order_and_a_rerun_changes_nothing(monkeypatch):
-    fakes = Fakes(monkeypatch, groups=["web-0"])
+    fakes = Fakes(monkeypatch, groups=["web-0"], companions=["web-wasimig-companion"])
     request = RollbackRequest(old="WASI", new="std", delete_new_pool=True, delete_aci="rg-aci")
     result = fakes.rollback(request)
-    assert fakes.steps() == ["confirm", "record", "uncordon", "restore", "wait", "pods", "DELETE pool", "groups",
-                             "DELETE groups"]
+    assert fakes.steps() == ["confirm", "record", "uncordon", "restore", "wait", "companions", "DELETE companion",
+                             "pods", "DELETE pool", "groups", "DELETE groups"]
     assert fakes.calls[1] == ("record", False, False), "the new home deleted: the record runs prepare again"
     assert fakes.calls[2] == ("uncordon", "wasi", False, False), "Azure's spelling"
     assert fakes.calls[3] == ("restore", "wasi", "std", "rollback", False)
     assert fakes.calls[4] == ("wait", [("ns", "Deployment", "back"), ("ns", "Deployment", "web")], "wasi", 600)
-    assert fakes.calls[6] == ("DELETE pool", "std", {}) and fakes.calls[8] == ("DELETE groups", "rg-aci", ["web-0"])
-    assert _actions(result) == {"cutoverRecord": "none", "uncordon": "uncordoned", "restore": "restored", "waitAvailable": "available",
-                                "deleteNewPool": "deleted", "deleteAci": "deleted"}
+    assert fakes.calls[5] == ("companions", target().cluster["id"], "wasi"), "this cluster's and old pool's only"
+    assert fakes.calls[8] == ("DELETE pool", "std", {}) and fakes.calls[10] == ("DELETE groups", "rg-aci", ["web-0"])
+    assert _actions(result) == {"cutoverRecord": "none", "uncordon": "uncordoned", "restore": "restored",
+                                "waitAvailable": "available", "removeCompanions": "deleted", "deleteNewPool": "deleted",
+                                "deleteAci": "deleted"}
+    assert [s for s in result["steps"] if s["step"] == "removeCompanions"][0]["companions"] == [
+        "ns/Deployment/web-wasimig-companion"]
 
     fakes.calls = []
     again = fakes.rollback(request, target(new_gone=True))
-    assert _actions(again) == {"cutoverRecord": "none", "uncordon": "unchanged", "restore": "unchanged", "waitAvailable": "available",
-                               "deleteNewPool": "alreadyGone", "deleteAci": "none"}
+    assert _actions(again) == {"cutoverRecord": "none", "uncordon": "unchanged", "restore": "unchanged",
+                               "waitAvailable": "available", "removeCompanions": "none", "deleteNewPool": "alreadyGone",
+                               "deleteAci": "none"}
     assert not [c for c in fakes.calls if c[0].startswith("DELETE")]
 
 
 def test_a_dry_run_asks_nothing_waits_for_nothing_and_deletes_nothing(monkeypatch):
-    fakes = Fakes(monkeypatch, on_new=[pod("web-1", "ReplicaSet")], groups=["web-0"])
+    fakes = Fakes(monkeypatch, on_new=[pod("web-1", "ReplicaSet")], groups=["web-0"],
+                  companions=["web-wasimig-companion"])
     result = fakes.rollback(RollbackRequest(old="wasi", new="std", delete_new_pool=True, delete_aci="rg",
                                             dry_run=True))
-    assert fakes.steps() == ["record", "uncordon", "restore", "pods", "groups"]
+    assert fakes.steps() == ["record", "uncordon", "restore", "companions", "pods", "groups"]
     assert _actions(result) == {"cutoverRecord": "none", "uncordon": "wouldUncordon", "restore": "wouldRestore",
-                                "deleteNewPool": "wouldDelete", "deleteAci": "wouldDelete"}
+                                "removeCompanions": "wouldDelete", "deleteNewPool": "wouldDelete",
+                                "deleteAci": "wouldDelete"}
     assert [s for s in result["steps"] if s["step"] == "deleteNewPool"][0]["podsInTheWay"][0]["pod"] == "ns/web-1"
 
 
 def test_without_the_flags_nothing_is_deleted(monkeypatch):
     fakes = Fakes(monkeypatch, groups=["web-0"])
     result = fakes.rollback(RollbackRequest(old="wasi", new="std"))
-    assert list(_actions(result)) == ["cutoverRecord", "uncordon", "restore", "waitAvailable"]
+    assert list(_actions(result)) == ["cutoverRecord", "uncordon", "restore", "waitAvailable", "removeCompanions"]
     assert ("record", True, False) in fakes.calls, "the new pool kept: prepare stays done"
     assert "DELETE" not in fakes.calls[0][1], "the question names no deletion"
     assert not [c for c in fakes.calls if c[0].startswith("DELETE") or c[0] in ("pods", "groups")]
