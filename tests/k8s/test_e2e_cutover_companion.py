@@ -85,7 +85,8 @@ def test_parallel_runs_the_app_on_both_pools_and_the_switch_removes_the_companio
     assert len(move.on_pool(move.new)) == move.replicas and not move.on_pool(move.old)
     assert ready.minimum >= move.replicas - 1, f"Ready web/loose pods fell to {ready.minimum}"
     rest_of_it = move.cutover("--parallel-replicas", "1").json
-    assert rest_of_it["phase"] == "verify" and moved(move)
+    assert rest_of_it["completed"] and rest_of_it["phase"] == "decommission" and moved(move)
+    assert move.old_pool_deleted_after_the_final_verify()
 
 
 def test_a_sigkill_in_the_parallel_phase_then_a_rerun_makes_one_companion_only(move):
