@@ -9,6 +9,7 @@ Returns the runbook document (``result``): ``phase``, ``completed``, ``nextPhase
 ``durationSeconds`` and more; a failed gate or an abort raises ``CutoverStopped`` carrying the same document.
 """
 
+import copy
 import functools
 import signal
 import threading
@@ -312,9 +313,8 @@ def reset_after_rollback(api, target, *, keep_prepare=True, dry_run=False):
     doc, _ = record.read()
     if doc is None:
         return {"step": "cutoverRecord", "action": "none", "phases": []}
-    if dry_run:
-        would = [name for name in records.PHASES_UNDONE + (() if keep_prepare else ("prepare",))
-                 if name in (doc.get("phases") or {})]
+    if dry_run:   # the same reset on a copy: what it would undo
+        would = records.roll_back(copy.deepcopy(doc), keep_prepare)
         return {"step": "cutoverRecord", "action": "wouldReset" if would else "unchanged", "phases": would}
     undone = []
 

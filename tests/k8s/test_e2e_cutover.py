@@ -132,13 +132,17 @@ def test_until_verify_keeps_the_old_pool_and_a_rerun_deletes_it(move):
 
 def test_a_rollback_after_the_switch_sends_the_record_back_and_a_later_cutover_moves_again(move):
     move.cutover("--until", "switch")
+    preview = move.az("aks", "wasi-migrate", "rollback", *move.args()[3:13], "--dry-run", expect=0).json
+    would = {s["step"]: s for s in preview["steps"]}["cutoverRecord"]
+    assert would["action"] == "wouldReset" and would["phases"] == ["parallel", "switch"]
+    assert sorted(move.record()[0]["phases"]) == sorted(DONE[:4]), "a dry run leaves the record as it is"
     back = move.az("aks", "wasi-migrate", "rollback", *move.args()[3:13], "--yes", expect=0).json
     steps = {s["step"]: s for s in back["steps"]}
     assert steps["cutoverRecord"]["action"] == "reset" and steps["cutoverRecord"]["phases"] == ["parallel", "switch"]
     assert steps["restore"]["action"] == "restored"
     wait_for(lambda: len(move.on_pool(move.old)) == move.replicas, 60, "web back on the old pool")
     doc, _ = move.record()
-    assert list(doc["phases"]) == ["preflight", "prepare"] and doc["faults"][-1]["kind"] == "rollback"
+    assert sorted(doc["phases"]) == ["preflight", "prepare"] and doc["faults"][-1]["kind"] == "rollback"
     again = move.cutover().json
     assert done(again) == DONE and again["phases"]["switch"]["attempts"] == 1
     assert_moved(move)
